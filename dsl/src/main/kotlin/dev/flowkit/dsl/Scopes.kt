@@ -1,0 +1,134 @@
+package dev.flowkit.dsl
+
+import dev.flowkit.spec.Activation
+import dev.flowkit.spec.Adam
+import dev.flowkit.spec.Checkerboard
+import dev.flowkit.spec.Circle
+import dev.flowkit.spec.Circles
+import dev.flowkit.spec.CosineSchedule
+import dev.flowkit.spec.DistributionSpec
+import dev.flowkit.spec.Euler
+import dev.flowkit.spec.FlowMatching
+import dev.flowkit.spec.Gaussian
+import dev.flowkit.spec.GaussianMixture
+import dev.flowkit.spec.GaussianPath
+import dev.flowkit.spec.Heun
+import dev.flowkit.spec.LinearPath
+import dev.flowkit.spec.LinearSchedule
+import dev.flowkit.spec.MeanCovError
+import dev.flowkit.spec.MetricSpec
+import dev.flowkit.spec.Mlp
+import dev.flowkit.spec.Mmd
+import dev.flowkit.spec.Moons
+import dev.flowkit.spec.NetworkSpec
+import dev.flowkit.spec.ObjectiveSpec
+import dev.flowkit.spec.OptimizerSpec
+import dev.flowkit.spec.PathSpec
+import dev.flowkit.spec.PolynomialSchedule
+import dev.flowkit.spec.Rk4
+import dev.flowkit.spec.SampleSpec
+import dev.flowkit.spec.SamplerSpec
+import dev.flowkit.spec.ScheduleSpec
+import dev.flowkit.spec.SpecException
+import dev.flowkit.spec.SqrtSchedule
+import dev.flowkit.spec.TrainSpec
+import dev.flowkit.spec.Uniform
+import dev.flowkit.spec.Wasserstein2
+
+/**
+ * A block that declares exactly one component of kind [S]; the last one declared wins.
+ * [use] takes any spec of the kind, which is how a user's own components enter the DSL.
+ */
+@FlowkitDsl
+abstract class ChoiceScope<S : Any> {
+    private var declared: S? = null
+
+    fun <T : S> use(spec: T): T = spec.also { declared = it }
+
+    /** The declared component; [field] names the block in the error when there is none. */
+    internal fun chosen(field: String): S =
+        declared ?: throw SpecException(listOf("$field: the block declares no component"))
+}
+
+/** `source { … }` and `data { … }`. */
+class DistributionScope : ChoiceScope<DistributionSpec>() {
+    @JvmOverloads fun gaussian(dim: Int, mean: List<Double> = emptyList(), std: Double = 1.0) = use(Gaussian(dim, mean, std))
+    @JvmOverloads fun gaussianMixture(means: List<List<Double>>, stds: List<Double>, weights: List<Double> = emptyList()) =
+        use(GaussianMixture(means, stds, weights))
+    @JvmOverloads fun circle(modes: Int = 8, radius: Double = 4.0, std: Double = 0.5) = use(Circle(modes, radius, std))
+    @JvmOverloads fun moons(noise: Double = 0.05, scale: Double = 3.0) = use(Moons(noise, scale))
+    @JvmOverloads fun circles(noise: Double = 0.05, factor: Double = 0.5, scale: Double = 3.0) = use(Circles(noise, factor, scale))
+    @JvmOverloads fun checkerboard(squares: Int = 4, size: Double = 8.0) = use(Checkerboard(squares, size))
+    @JvmOverloads fun uniform(dim: Int = 2, low: Double = -1.0, high: Double = 1.0) = use(Uniform(dim, low, high))
+}
+
+/**
+ * `path { … }`. Schedules are values passed to [gaussian]. [linear] serves both `path { linear() }`
+ * (the interpolation path) and `gaussian(schedule = linear())` (the linear schedule): it declares
+ * the linear path and returns the linear schedule, and an enclosing `gaussian(…)`, evaluated
+ * after its argument, then replaces that declaration.
+ */
+class PathScope : ChoiceScope<PathSpec>() {
+    @JvmOverloads fun gaussian(schedule: ScheduleSpec = LinearSchedule) = use(GaussianPath(schedule))
+    fun linear(): LinearSchedule { use(LinearPath); return LinearSchedule }
+    fun cosine(): ScheduleSpec = CosineSchedule
+    fun sqrt(): ScheduleSpec = SqrtSchedule
+    @JvmOverloads fun polynomial(exponent: Double = 2.0): ScheduleSpec = PolynomialSchedule(exponent)
+}
+
+/** `network { … }`. */
+class NetworkScope : ChoiceScope<NetworkSpec>() {
+    @JvmOverloads fun mlp(hidden: List<Int> = listOf(64, 64, 64, 64), activation: Activation = Activation.SILU) =
+        use(Mlp(hidden, activation))
+}
+
+/** `train { … }`: objective, optimizer and the loop's numbers. */
+@FlowkitDsl
+class TrainScope {
+    private val defaults = TrainSpec()
+    var steps: Int = defaults.steps
+    var batchSize: Int = defaults.batchSize
+    var logEvery: Int = defaults.logEvery
+    var checkpointEvery: Int = defaults.checkpointEvery
+    private var objective: ObjectiveSpec = defaults.objective
+    private var optimizer: OptimizerSpec = defaults.optimizer
+
+    fun objective(spec: ObjectiveSpec) { objective = spec }
+    fun optimizer(spec: OptimizerSpec) { optimizer = spec }
+    fun flowMatching() = objective(FlowMatching)
+
+    @JvmOverloads
+    fun adam(learningRate: Double = 1e-3, betas: List<Double> = listOf(0.9, 0.999), eps: Double = 1e-8, clipNorm: Double? = null) =
+        optimizer(Adam(learningRate, betas, eps, clipNorm))
+
+    internal fun build() = TrainSpec(objective, steps, batchSize, optimizer, logEvery, checkpointEvery)
+}
+
+/** `sample { … }`: the solver and how many points. */
+@FlowkitDsl
+class SampleScope {
+    private val defaults = SampleSpec()
+    var count: Int = defaults.count
+    var recordEvery: Int = defaults.recordEvery
+    private var sampler: SamplerSpec = defaults.sampler
+
+    fun sampler(spec: SamplerSpec) { sampler = spec }
+    @JvmOverloads fun euler(steps: Int = 100) = sampler(Euler(steps))
+    @JvmOverloads fun heun(steps: Int = 50) = sampler(Heun(steps))
+    @JvmOverloads fun rk4(steps: Int = 25) = sampler(Rk4(steps))
+
+    internal fun build() = SampleSpec(sampler, count, recordEvery)
+}
+
+/** `evaluate { … }`: every metric listed is computed. */
+@FlowkitDsl
+class EvaluateScope {
+    private val metrics = mutableListOf<MetricSpec>()
+
+    fun metric(spec: MetricSpec) { metrics += spec }
+    fun wasserstein2() = metric(Wasserstein2)
+    @JvmOverloads fun mmd(bandwidths: List<Double> = Mmd().bandwidths) = metric(Mmd(bandwidths))
+    fun meanCovError() = metric(MeanCovError)
+
+    internal fun build(): List<MetricSpec> = metrics.toList()
+}

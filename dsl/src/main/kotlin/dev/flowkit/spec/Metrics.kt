@@ -1,0 +1,27 @@
+package dev.flowkit.spec
+
+import kotlinx.serialization.SerialName
+import kotlinx.serialization.Serializable
+
+/** A number comparing generated samples with fresh data samples of the same size. */
+interface MetricSpec : Validated
+
+/** Exact 2-Wasserstein distance between the two empirical measures (optimal assignment). */
+@Serializable
+@SerialName("wasserstein2")
+data object Wasserstein2 : MetricSpec
+
+/** Unbiased squared maximum mean discrepancy with a sum of Gaussian kernels of the given bandwidths. */
+@Serializable
+@SerialName("mmd")
+data class Mmd(val bandwidths: List<Double> = listOf(0.1, 0.3, 1.0, 3.0)) : MetricSpec {
+    override fun validate(v: Validator) {
+        v.check(bandwidths.isNotEmpty(), "bandwidths") { "must list at least one bandwidth" }
+        bandwidths.forEachIndexed { i, b -> v.positive("bandwidths[$i]", b) }
+    }
+}
+
+/** ‖mean error‖₂ and ‖covariance error‖_F between samples and data. */
+@Serializable
+@SerialName("mean-cov-error")
+data object MeanCovError : MetricSpec

@@ -1,0 +1,66 @@
+package dev.flowkit.runtime;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import dev.flowkit.runtime.compiler.CompiledExperiment;
+import dev.flowkit.runtime.compiler.Components;
+import dev.flowkit.runtime.compiler.ExperimentCompiler;
+import dev.flowkit.runtime.compiler.SessionOptions;
+import dev.flowkit.runtime.run.ExperimentRunner;
+import dev.flowkit.runtime.run.RunOptions;
+import dev.flowkit.runtime.run.RunResult;
+import dev.flowkit.spec.ExperimentSpec;
+import dev.flowkit.spec.SpecJson;
+import dev.flowkit.spec.SpecTypes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The runtime's front door. Built-in components come from {@link FlowkitModule}; pass your own Guice
+ * modules (and, for JSON specs, your spec types) to add components without touching Flowkit.
+ */
+public final class Flowkit {
+    private final Injector injector;
+    private final SpecJson specJson;
+
+    private Flowkit(SpecTypes types, List<Module> modules) {
+        List<Module> all = new ArrayList<>();
+        all.add(new FlowkitModule());
+        all.addAll(modules);
+        this.injector = Guice.createInjector(all);
+        this.specJson = new SpecJson(types);
+    }
+
+    /** Built-in components only. */
+    public static Flowkit create(Module... userModules) {
+        return new Flowkit(SpecTypes.getBuiltIns(), List.of(userModules));
+    }
+
+    /** With extra JSON spec types (your components' specs) and the Guice modules that implement them. */
+    public static Flowkit create(SpecTypes extraTypes, Module... userModules) {
+        return new Flowkit(SpecTypes.getBuiltIns().plus(extraTypes), List.of(userModules));
+    }
+
+    public SpecJson specJson() {
+        return specJson;
+    }
+
+    public Components components() {
+        return injector.getInstance(Components.class);
+    }
+
+    /** Compiles the experiment's graphs; the caller trains, samples and closes it. */
+    public CompiledExperiment compile(ExperimentSpec spec) {
+        return compile(spec, SessionOptions.DEFAULT);
+    }
+
+    public CompiledExperiment compile(ExperimentSpec spec, SessionOptions options) {
+        return injector.getInstance(ExperimentCompiler.class).compile(spec, options);
+    }
+
+    /** Trains, samples, evaluates and writes every output into options.outDir(). */
+    public RunResult run(ExperimentSpec spec, RunOptions options) {
+        return new ExperimentRunner(injector.getInstance(ExperimentCompiler.class), specJson).run(spec, options);
+    }
+}

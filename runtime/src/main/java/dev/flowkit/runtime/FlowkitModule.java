@@ -1,0 +1,81 @@
+package dev.flowkit.runtime;
+
+import com.google.inject.AbstractModule;
+import dev.flowkit.runtime.compiler.Components;
+import dev.flowkit.runtime.distributions.CheckerboardDistribution;
+import dev.flowkit.runtime.distributions.CirclesDistribution;
+import dev.flowkit.runtime.distributions.GaussianMixtureDistribution;
+import dev.flowkit.runtime.distributions.MoonsDistribution;
+import dev.flowkit.runtime.distributions.UniformDistribution;
+import dev.flowkit.runtime.metrics.MeanCovErrorMetric;
+import dev.flowkit.runtime.metrics.MmdMetric;
+import dev.flowkit.runtime.metrics.Wasserstein2Metric;
+import dev.flowkit.runtime.networks.MlpNetwork;
+import dev.flowkit.runtime.objectives.FlowMatchingLoss;
+import dev.flowkit.runtime.optimizers.AdamOptimizer;
+import dev.flowkit.runtime.paths.AffinePath;
+import dev.flowkit.runtime.paths.GaussianPath;
+import dev.flowkit.runtime.samplers.EulerSolver;
+import dev.flowkit.runtime.samplers.HeunSolver;
+import dev.flowkit.runtime.samplers.Rk4Solver;
+import dev.flowkit.runtime.schedules.Cosine;
+import dev.flowkit.runtime.schedules.Linear;
+import dev.flowkit.runtime.schedules.Polynomial;
+import dev.flowkit.runtime.schedules.Schedule;
+import dev.flowkit.runtime.schedules.SquareRoot;
+import dev.flowkit.spec.Adam;
+import dev.flowkit.spec.Checkerboard;
+import dev.flowkit.spec.Circle;
+import dev.flowkit.spec.Circles;
+import dev.flowkit.spec.CosineSchedule;
+import dev.flowkit.spec.Euler;
+import dev.flowkit.spec.FlowMatching;
+import dev.flowkit.spec.Gaussian;
+import dev.flowkit.spec.GaussianMixture;
+import dev.flowkit.spec.Heun;
+import dev.flowkit.spec.LinearPath;
+import dev.flowkit.spec.LinearSchedule;
+import dev.flowkit.spec.MeanCovError;
+import dev.flowkit.spec.Mlp;
+import dev.flowkit.spec.Mmd;
+import dev.flowkit.spec.Moons;
+import dev.flowkit.spec.PolynomialSchedule;
+import dev.flowkit.spec.Rk4;
+import dev.flowkit.spec.SqrtSchedule;
+import dev.flowkit.spec.Uniform;
+import dev.flowkit.spec.Wasserstein2;
+
+/** Binds every built-in spec type to its component. */
+public final class FlowkitModule extends AbstractModule {
+    @Override
+    protected void configure() {
+        // distributions
+        Components.bind(binder(), Gaussian.class, (s, c) -> new GaussianMixtureDistribution(s));
+        Components.bind(binder(), GaussianMixture.class, (s, c) -> new GaussianMixtureDistribution(s));
+        Components.bind(binder(), Circle.class, (s, c) -> new GaussianMixtureDistribution(s));
+        Components.bind(binder(), Moons.class, (s, c) -> new MoonsDistribution(s));
+        Components.bind(binder(), Circles.class, (s, c) -> new CirclesDistribution(s));
+        Components.bind(binder(), Checkerboard.class, (s, c) -> new CheckerboardDistribution(s));
+        Components.bind(binder(), Uniform.class, (s, c) -> new UniformDistribution(s));
+        // schedules
+        Components.bind(binder(), LinearSchedule.class, (s, c) -> new Linear());
+        Components.bind(binder(), CosineSchedule.class, (s, c) -> new Cosine());
+        Components.bind(binder(), SqrtSchedule.class, (s, c) -> new SquareRoot());
+        Components.bind(binder(), PolynomialSchedule.class, (s, c) -> new Polynomial(s.getExponent()));
+        // paths
+        Components.bind(binder(), dev.flowkit.spec.GaussianPath.class, (s, c) -> new GaussianPath(c.resolve(s.getSchedule(), Schedule.class)));
+        Components.bind(binder(), LinearPath.class, (s, c) -> new AffinePath(new Linear()));
+        // networks, objectives, optimizers
+        Components.bind(binder(), Mlp.class, (s, c) -> new MlpNetwork(s));
+        Components.bind(binder(), FlowMatching.class, (s, c) -> new FlowMatchingLoss());
+        Components.bind(binder(), Adam.class, (s, c) -> new AdamOptimizer(s));
+        // samplers
+        Components.bind(binder(), Euler.class, (s, c) -> new EulerSolver(s.getSteps()));
+        Components.bind(binder(), Heun.class, (s, c) -> new HeunSolver(s.getSteps()));
+        Components.bind(binder(), Rk4.class, (s, c) -> new Rk4Solver(s.getSteps()));
+        // metrics
+        Components.bind(binder(), Wasserstein2.class, (s, c) -> new Wasserstein2Metric());
+        Components.bind(binder(), Mmd.class, (s, c) -> new MmdMetric(s));
+        Components.bind(binder(), MeanCovError.class, (s, c) -> new MeanCovErrorMetric());
+    }
+}

@@ -1,0 +1,95 @@
+package dev.flowkit.runtime.compiler;
+
+import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.spec.ExperimentSpec;
+import java.nio.file.Path;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/** A compiled experiment: its graph and session, the training step, sampling and data draws. Close it. */
+public final class CompiledExperiment implements AutoCloseable {
+    private final ExperimentSpec spec;
+    private final Graph graph;
+    private final Session session;
+    private final Variable<TInt64> step;
+    private final Operand<TFloat32> loss;
+    private final Op update;
+    private final SamplingGraph sampling;
+    private final RandomDraw dataDraw;
+    private final Operand<TFloat32> dataSample;
+
+    CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Operand<TFloat32> loss,
+                       Op update, SamplingGraph sampling, RandomDraw dataDraw, Operand<TFloat32> dataSample) {
+        this.spec = spec;
+        this.graph = graph;
+        this.session = session;
+        this.step = step;
+        this.loss = loss;
+        this.update = update;
+        this.sampling = sampling;
+        this.dataDraw = dataDraw;
+        this.dataSample = dataSample;
+    }
+
+    public ExperimentSpec spec() {
+        return spec;
+    }
+
+    /** One optimizer step, one session call; returns the batch loss (before the update) when [readLoss]. */
+    public double trainStep(boolean readLoss) {
+        Session.Runner runner = session.runner().addTarget(update);
+        if (readLoss) runner.fetch(loss);
+        try (Result r = runner.run()) {
+            return readLoss ? ((TFloat32) r.get(0)).getFloat() : Double.NaN;
+        }
+    }
+
+    /** Training steps completed so far (restored with a checkpoint). */
+    public long step() {
+        try (Result r = session.runner().fetch(step).run()) {
+            return ((TInt64) r.get(0)).getLong();
+        }
+    }
+
+    /** [count] model samples with their trajectories, from source draws keyed by (seed, stream). */
+    public SamplingGraph.SampleBatch sample(int count, long stream) {
+        return sampling.sampleWithTrajectory(session, count, spec.getSeed(), stream);
+    }
+
+    public int functionEvaluations() {
+        return sampling.functionEvaluations();
+    }
+
+    /** [count] fresh draws from the data distribution. */
+    public float[][] data(int count, long stream) {
+        try (Result r = dataDraw.run(session, count, spec.getSeed(), stream, List.of(dataSample))) {
+            return Tensors.toMatrix(r.get(0));
+        }
+    }
+
+    /** Writes every variable (network, optimizer state, step) under [prefix] (a TensorFlow checkpoint). */
+    public void save(Path prefix) {
+        session.save(prefix.toString());
+    }
+
+    public void restore(Path prefix) {
+        session.restore(prefix.toString());
+    }
+
+    Graph graph() {
+        return graph;
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        graph.close();
+    }
+}

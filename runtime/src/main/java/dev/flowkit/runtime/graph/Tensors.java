@@ -1,0 +1,55 @@
+package dev.flowkit.runtime.graph;
+
+import org.tensorflow.Operand;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.StdArrays;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/** Small graph-building and tensor-copying helpers shared by components. */
+public final class Tensors {
+    private Tensors() {}
+
+    public static Operand<TFloat32> scalar(Ops tf, double value) {
+        return tf.constant((float) value);
+    }
+
+    /** Shape [count, dim] as an int32 operand, for random ops. */
+    public static Operand<TInt32> shape(Ops tf, Operand<TInt32> count, int dim) {
+        return tf.stack(java.util.List.of(count, tf.constant(dim)));
+    }
+
+    /** Column k of a [n, d] matrix, as [n, 1]. */
+    public static Operand<TFloat32> column(Ops tf, Operand<TFloat32> x, int k) {
+        return tf.slice(x, tf.constant(new int[] {0, k}), tf.constant(new int[] {-1, 1}));
+    }
+
+    /** t broadcast to a column [n, 1] matching the rows of x (t may be a scalar or already a column). */
+    public static Operand<TFloat32> timeColumn(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t) {
+        return tf.math.add(tf.zerosLike(column(tf, x, 0)), t);
+    }
+
+    /** Copies a [n, d] float tensor into a Java array. */
+    public static float[][] toMatrix(Tensor tensor) {
+        TFloat32 t = (TFloat32) tensor;
+        Shape s = t.shape();
+        float[][] out = new float[(int) s.get(0)][(int) s.get(1)];
+        StdArrays.copyFrom(t, out);
+        return out;
+    }
+
+    /** Copies a [r, n, d] float tensor into a Java array. */
+    public static float[][][] toCube(Tensor tensor) {
+        TFloat32 t = (TFloat32) tensor;
+        Shape s = t.shape();
+        float[][][] out = new float[(int) s.get(0)][(int) s.get(1)][(int) s.get(2)];
+        StdArrays.copyFrom(t, out);
+        return out;
+    }
+
+    public static TFloat32 matrix(float[][] values) {
+        return TFloat32.tensorOf(StdArrays.ndCopyOf(values));
+    }
+}

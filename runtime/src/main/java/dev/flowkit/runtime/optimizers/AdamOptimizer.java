@@ -1,0 +1,62 @@
+package dev.flowkit.runtime.optimizers;
+
+import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.spec.Adam;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Adam through TensorFlow's ApplyAdam kernel; gradients from Graph.addGradients. With clipNorm the
+ * gradients are first scaled by min(1, clipNorm / global norm).
+ */
+public final class AdamOptimizer implements Optimizer {
+    private final Adam spec;
+
+    public AdamOptimizer(Adam spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step) {
+        Gradients gradients = tf.gradients(loss, variables);
+        List<Operand<TFloat32>> grads = new ArrayList<>();
+        for (int i = 0; i < variables.size(); i++) grads.add(gradients.dy(i));
+        if (spec.getClipNorm() != null) grads = clipByGlobalNorm(tf, grads, spec.getClipNorm());
+
+        double beta1 = spec.getBetas().get(0);
+        double beta2 = spec.getBetas().get(1);
+        Operand<TFloat32> nextStep = tf.dtypes.cast(tf.math.add(step, tf.constant(1L)), TFloat32.class);
+        Operand<TFloat32> beta1Power = tf.math.pow(Tensors.scalar(tf, beta1), nextStep);
+        Operand<TFloat32> beta2Power = tf.math.pow(Tensors.scalar(tf, beta2), nextStep);
+        Ops init = tf.withInitScope();
+        List<Op> updates = new ArrayList<>();
+        for (int i = 0; i < variables.size(); i++) {
+            Variable<TFloat32> v = variables.get(i);
+            Variable<TFloat32> m1 = tf.variable(init.zerosLike(v));
+            Variable<TFloat32> m2 = tf.variable(init.zerosLike(v));
+            updates.add(tf.train.applyAdam(v, m1, m2, beta1Power, beta2Power, Tensors.scalar(tf, spec.getLearningRate()),
+                    Tensors.scalar(tf, beta1), Tensors.scalar(tf, beta2), Tensors.scalar(tf, spec.getEps()), grads.get(i)));
+        }
+        return tf.withControlDependencies(updates).assignAdd(step, tf.constant(1L));
+    }
+
+    static List<Operand<TFloat32>> clipByGlobalNorm(Ops tf, List<Operand<TFloat32>> grads, double clipNorm) {
+        Operand<TFloat32> squared = null;
+        for (Operand<TFloat32> g : grads) {
+            Operand<TFloat32> s = tf.reduceSum(tf.math.square(g), tf.range(tf.constant(0), tf.rank(g), tf.constant(1)));
+            squared = squared == null ? s : tf.math.add(squared, s);
+        }
+        Operand<TFloat32> norm = tf.math.sqrt(squared);
+        Operand<TFloat32> scale = tf.math.minimum(Tensors.scalar(tf, 1), tf.math.div(Tensors.scalar(tf, clipNorm), tf.math.maximum(norm, Tensors.scalar(tf, 1e-12))));
+        List<Operand<TFloat32>> clipped = new ArrayList<>();
+        for (Operand<TFloat32> g : grads) clipped.add(tf.math.mul(g, scale));
+        return clipped;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.flowkit.runtime.optimizers;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/** Builds the in-graph update that moves [variables] against the gradient of [loss] and increments [step]. */
+public interface Optimizer {
+    Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step);
+}

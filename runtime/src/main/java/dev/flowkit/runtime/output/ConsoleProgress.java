@@ -1,0 +1,54 @@
+package dev.flowkit.runtime.output;
+
+import dev.flowkit.runtime.run.TrainingListener;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** A terminal progress bar (me.tongfei:progressbar) showing step, loss and steps/s; status lines on stderr. */
+public final class ConsoleProgress implements TrainingListener {
+    private final String task;
+    private final PrintStream out;
+    private ProgressBar bar;
+
+    public ConsoleProgress(String task, PrintStream out) {
+        this.task = task;
+        this.out = out;
+    }
+
+    @Override
+    public void started(long fromStep, long totalSteps) {
+        bar = new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(totalSteps)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUnit(" steps", 1)
+                .showSpeed(new java.text.DecimalFormat("#"))
+                .setSpeedUnit(ChronoUnit.SECONDS)
+                .setUpdateIntervalMillis(250)
+                .startsFrom(fromStep, Duration.ZERO)
+                .build();
+    }
+
+    @Override
+    public void progress(long step, double loss) {
+        if (bar == null) return;
+        bar.stepTo(step);
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f", loss));
+    }
+
+    @Override
+    public void finished() {
+        if (bar != null) bar.close();
+        bar = null;
+    }
+
+    @Override
+    public void status(String message) {
+        if (bar == null) out.println(message);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.flowkit.runtime.output;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The PNG figures of a run, drawn with XChart: samples over data, trajectories, the loss curve. */
+public final class Plots {
+    private static final Color DATA = new Color(150, 150, 150, 90);
+    private static final Color SAMPLES = new Color(31, 119, 180, 140);
+    private static final Color SOURCE = new Color(120, 120, 120, 160);
+    private static final Color PATH = new Color(255, 127, 14, 50);
+    private static final int SIZE = 800;
+
+    private Plots() {}
+
+    /** Generated samples over a faint scatter of true data, equal aspect (first two coordinates). */
+    public static void samples(Path file, String title, float[][] samples, float[][] data) throws IOException {
+        XYChart chart = square(title, bounds(samples, data));
+        scatter(chart, "data (fresh draws)", data, DATA, 3);
+        scatter(chart, "samples", samples, SAMPLES, 3);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Paths of up to [maxPaths] trajectories from source (grey) to sample (blue). */
+    public static void trajectories(Path file, String title, float[][][] trajectory, int maxPaths) throws IOException {
+        int n = Math.min(maxPaths, trajectory[0].length);
+        float[][] start = Arrays.copyOf(trajectory[0], n);
+        float[][] end = Arrays.copyOf(trajectory[trajectory.length - 1], n);
+        XYChart chart = square(title, bounds(start, end));
+        chart.getStyler().setLegendVisible(false);
+        for (int i = 0; i < n; i++) {
+            double[] xs = new double[trajectory.length];
+            double[] ys = new double[trajectory.length];
+            for (int r = 0; r < trajectory.length; r++) {
+                xs[r] = trajectory[r][i][0];
+                ys[r] = trajectory[r][i][1];
+            }
+            XYSeries s = chart.addSeries("path " + i, xs, ys);
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(PATH);
+            s.setLineStyle(new BasicStroke(1f));
+        }
+        scatter(chart, "t = 0", start, SOURCE, 4);
+        scatter(chart, "t = 1", end, SAMPLES, 4);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Training loss against step, logarithmic loss axis. */
+    public static void loss(Path file, String title, List<double[]> stepAndLoss) throws IOException {
+        XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE / 2).title(title).xAxisTitle("step").yAxisTitle("loss").build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setYAxisLogarithmic(stepAndLoss.stream().allMatch(p -> p[1] > 0));
+        chart.getStyler().setPlotGridLinesVisible(true);
+        double[] steps = stepAndLoss.stream().mapToDouble(p -> p[0]).toArray();
+        double[] losses = stepAndLoss.stream().mapToDouble(p -> p[1]).toArray();
+        if (steps.length == 0) {
+            steps = new double[] {0};
+            losses = new double[] {1};
+        }
+        XYSeries s = chart.addSeries("loss", steps, losses);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(new Color(31, 119, 180));
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static XYChart square(String title, double[] box) {
+        XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE).title(title).xAxisTitle("x₁").yAxisTitle("x₂").build();
+        var styler = chart.getStyler();
+        styler.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        styler.setXAxisMin(box[0]);
+        styler.setXAxisMax(box[1]);
+        styler.setYAxisMin(box[2]);
+        styler.setYAxisMax(box[3]);
+        styler.setPlotGridLinesVisible(false);
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        return chart;
+    }
+
+    private static void scatter(XYChart chart, String name, float[][] points, Color color, int size) {
+        double[] xs = new double[points.length];
+        double[] ys = new double[points.length];
+        for (int i = 0; i < points.length; i++) {
+            xs[i] = points[i][0];
+            ys[i] = points[i].length > 1 ? points[i][1] : 0;
+        }
+        XYSeries s = chart.addSeries(name, xs, ys);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setMarkerColor(color);
+        chart.getStyler().setMarkerSize(size);
+    }
+
+    /** A square box [xmin, xmax, ymin, ymax] around the 0.5%–99.5% quantiles of both sets, padded 10%. */
+    static double[] bounds(float[][] a, float[][] b) {
+        double[] lo = new double[2];
+        double[] hi = new double[2];
+        for (int k = 0; k < 2; k++) {
+            double[] v = new double[a.length + b.length];
+            for (int i = 0; i < a.length; i++) v[i] = a[i].length > k ? a[i][k] : 0;
+            for (int i = 0; i < b.length; i++) v[a.length + i] = b[i].length > k ? b[i][k] : 0;
+            v = Arrays.stream(v).filter(Double::isFinite).sorted().toArray();
+            if (v.length == 0) v = new double[] {-1, 1};
+            lo[k] = v[(int) Math.floor(0.005 * (v.length - 1))];
+            hi[k] = v[(int) Math.ceil(0.995 * (v.length - 1))];
+        }
+        double span = Math.max(Math.max(hi[0] - lo[0], hi[1] - lo[1]), 1e-6) * 1.1;
+        double cx = (lo[0] + hi[0]) / 2;
+        double cy = (lo[1] + hi[1]) / 2;
+        return new double[] {cx - span / 2, cx + span / 2, cy - span / 2, cy + span / 2};
+    }
+}

@@ -1,0 +1,97 @@
+package dev.flowkit.runtime.paths;
+
+import dev.flowkit.runtime.distributions.GaussianMixtureDistribution;
+import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.model.VectorField;
+import dev.flowkit.runtime.schedules.Schedule;
+import dev.flowkit.runtime.schedules.ScheduleValues;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceMax;
+import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The exact marginal fields of a Gaussian path when the data is a Gaussian mixture Σ w_k N(μ_k, s_k² I):
+ * p_t = Σ w_k N(α_t μ_k, v_k I) with v_k = α_t² s_k² + β_t². Per component, E[z | x] = μ_k + α_t s_k² (x − α_t μ_k)/v_k
+ * and E[ε | x] = β_t (x − α_t μ_k)/v_k, so u_t(x) = Σ r_k(x) (α̇_t E[z | x, k] + β̇_t E[ε | x, k]) with posterior
+ * responsibilities r_k. Written this way nothing divides by α_t or β_t, so it is finite on all of [0, 1].
+ * Used to test samplers and conversions without training.
+ */
+public final class GaussianMixtureMarginal implements VectorField {
+    private final float[][] means;
+    private final float[] stds;
+    private final float[] weights;
+    private final Schedule schedule;
+
+    public GaussianMixtureMarginal(GaussianMixtureDistribution data, Schedule schedule) {
+        this.means = data.means();
+        this.stds = data.stds();
+        this.weights = data.weights();
+        this.schedule = schedule;
+    }
+
+    @Override
+    public Operand<TFloat32> velocity(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t) {
+        return combine(tf, x, t, Quantity.VELOCITY);
+    }
+
+    /** ∇ log p_t(x) = Σ r_k (α_t μ_k − x)/v_k. */
+    public Operand<TFloat32> score(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t) {
+        return combine(tf, x, t, Quantity.SCORE);
+    }
+
+    /** log p_t(x) as a column [n, 1]. */
+    public Operand<TFloat32> logDensity(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t) {
+        Operand<TFloat32> logs = componentLogDensities(tf, x, schedule.at(tf, Tensors.timeColumn(tf, x, t)));
+        Operand<TFloat32> max = tf.reduceMax(logs, tf.constant(new int[] {1}), ReduceMax.keepDims(true));
+        Operand<TFloat32> sum = tf.reduceSum(tf.math.exp(tf.math.sub(logs, max)), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
+        return tf.math.add(tf.math.log(sum), max);
+    }
+
+    private enum Quantity { VELOCITY, SCORE }
+
+    private Operand<TFloat32> combine(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t, Quantity quantity) {
+        ScheduleValues s = schedule.at(tf, Tensors.timeColumn(tf, x, t));
+        Operand<TFloat32> responsibilities = tf.nn.softmax(componentLogDensities(tf, x, s));
+        Operand<TFloat32> total = null;
+        for (int k = 0; k < means.length; k++) {
+            Operand<TFloat32> variance = variance(tf, s, k);
+            Operand<TFloat32> offset = tf.math.sub(x, tf.math.mul(s.alpha(), tf.constant(means[k])));
+            Operand<TFloat32> perComponent;
+            if (quantity == Quantity.SCORE) {
+                perComponent = tf.math.neg(tf.math.div(offset, variance));
+            } else {
+                Operand<TFloat32> expectedZ = tf.math.add(tf.constant(means[k]),
+                        tf.math.div(tf.math.mul(tf.math.mul(s.alpha(), Tensors.scalar(tf, stds[k] * stds[k])), offset), variance));
+                Operand<TFloat32> expectedNoise = tf.math.div(tf.math.mul(s.beta(), offset), variance);
+                perComponent = tf.math.add(tf.math.mul(s.alphaDot(), expectedZ), tf.math.mul(s.betaDot(), expectedNoise));
+            }
+            Operand<TFloat32> weighted = tf.math.mul(Tensors.column(tf, responsibilities, k), perComponent);
+            total = total == null ? weighted : tf.math.add(total, weighted);
+        }
+        return total;
+    }
+
+    private Operand<TFloat32> variance(Ops tf, ScheduleValues s, int k) {
+        return tf.math.add(tf.math.mul(tf.math.square(s.alpha()), Tensors.scalar(tf, stds[k] * stds[k])), tf.math.square(s.beta()));
+    }
+
+    /** [n, K]: log w_k + log N(x; α_t μ_k, v_k I). */
+    private Operand<TFloat32> componentLogDensities(Ops tf, Operand<TFloat32> x, ScheduleValues s) {
+        int dim = means[0].length;
+        List<Operand<TFloat32>> columns = new ArrayList<>();
+        for (int k = 0; k < means.length; k++) {
+            Operand<TFloat32> variance = variance(tf, s, k);
+            Operand<TFloat32> offset = tf.math.sub(x, tf.math.mul(s.alpha(), tf.constant(means[k])));
+            Operand<TFloat32> squared = tf.reduceSum(tf.math.square(offset), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
+            Operand<TFloat32> logNormal = tf.math.sub(
+                    tf.math.neg(tf.math.div(squared, tf.math.mul(Tensors.scalar(tf, 2), variance))),
+                    tf.math.mul(Tensors.scalar(tf, dim / 2.0), tf.math.log(tf.math.mul(Tensors.scalar(tf, 2 * Math.PI), variance))));
+            columns.add(tf.math.add(logNormal, Tensors.scalar(tf, Math.log(weights[k]))));
+        }
+        return tf.concat(columns, tf.constant(1));
+    }
+}

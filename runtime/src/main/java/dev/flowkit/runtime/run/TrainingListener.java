@@ -1,0 +1,16 @@
+package dev.flowkit.runtime.run;
+
+/** Hears about a training run; all methods default to doing nothing. */
+public interface TrainingListener {
+    TrainingListener SILENT = new TrainingListener() {};
+
+    default void started(long fromStep, long totalSteps) {}
+
+    /** Called whenever the loss is read (every train.logEvery steps). */
+    default void progress(long step, double loss) {}
+
+    default void finished() {}
+
+    /** A one-line status message (checkpoint written, sampling, evaluating, …). */
+    default void status(String message) {}
+}

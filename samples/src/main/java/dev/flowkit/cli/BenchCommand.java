@@ -1,0 +1,83 @@
+package dev.flowkit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowkit.dsl.Experiments;
+import dev.flowkit.runtime.Flowkit;
+import dev.flowkit.runtime.compiler.CompiledExperiment;
+import dev.flowkit.runtime.compiler.SessionOptions;
+import dev.flowkit.runtime.compiler.Streams;
+import dev.flowkit.spec.Activation;
+import dev.flowkit.spec.ExperimentSpec;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.tensorflow.TensorFlow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", description = "Measure training and sampling speed; prints one JSON line per figure (medians).")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--repeats", defaultValue = "7", description = "timed repetitions per figure (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--threads", defaultValue = "1", description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public Integer call() throws Exception {
+        ExperimentSpec spec = Experiments.experiment("bench", e -> {
+            e.setSeed(1);
+            e.data(d -> d.moons());
+            e.network(n -> n.mlp(List.of(64, 64, 64, 64), Activation.SILU));
+            e.train(t -> t.setBatchSize(1000));
+            e.sample(s -> { s.euler(100); s.setCount(2000); });
+        });
+        try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, 1))) {
+            int stepsPerRound = 300;
+            for (int i = 0; i < 100; i++) experiment.trainStep(false); // warm-up: graph optimization, allocator
+            double[] rates = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < stepsPerRound; i++) experiment.trainStep(false);
+                rates[r] = stepsPerRound / ((System.nanoTime() - t0) / 1e9);
+            }
+            print("train_steps_per_s", median(rates), "steps/s",
+                    "2D flow matching, MLP 3→64×4→2 (SiLU), batch 1000, Adam; one session call per step");
+
+            experiment.sample(2000, Streams.SAMPLES); // warm-up
+            double[] millis = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                experiment.sample(2000, Streams.SAMPLES + r);
+                millis[r] = (System.nanoTime() - t0) / 1e6;
+            }
+            double ms = median(millis);
+            print("sample_2000x100_euler_ms", ms, "ms", "2000 points × 100 Euler steps, whole trajectory in one graph execution");
+            print("sample_point_steps_per_s", 2000 * 100 / (ms / 1000), "point-steps/s", "the same, as throughput");
+        }
+        return 0;
+    }
+
+    private void print(String name, double value, String unit, String what) throws Exception {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("bench", name);
+        line.put("median", Math.round(value * 100) / 100.0);
+        line.put("unit", unit);
+        line.put("repeats", repeats);
+        line.put("threads", threads);
+        line.put("what", what);
+        line.put("cpus", Runtime.getRuntime().availableProcessors());
+        line.put("tensorflow", TensorFlow.version());
+        System.out.println(JSON.writeValueAsString(line));
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}
