@@ -24,10 +24,10 @@ class SpecJson @JvmOverloads constructor(val types: SpecTypes = SpecTypes.builtI
         val spec = try {
             json.decodeFromString(ExperimentSpec.serializer(), text)
         } catch (e: SerializationException) {
-            throw SpecException(listOf(JsonErrors.explain(e, types)))
+            throw SpecException(JsonErrors(types, text).explain(e).lines())
         } catch (e: IllegalArgumentException) {
             if (e is SpecException) throw e
-            throw SpecException(listOf(JsonErrors.explain(e, types)))
+            throw SpecException(JsonErrors(types, text).explain(e).lines())
         }
         validate(spec)
         return spec

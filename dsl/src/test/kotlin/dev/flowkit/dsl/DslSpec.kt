@@ -1,0 +1,115 @@
+package dev.flowkit.dsl
+
+import dev.flowkit.spec.Activation
+import dev.flowkit.spec.Adam
+import dev.flowkit.spec.Checkerboard
+import dev.flowkit.spec.Circles
+import dev.flowkit.spec.CosineSchedule
+import dev.flowkit.spec.Euler
+import dev.flowkit.spec.FlowMatching
+import dev.flowkit.spec.Gaussian
+import dev.flowkit.spec.GaussianPath
+import dev.flowkit.spec.Heun
+import dev.flowkit.spec.LinearPath
+import dev.flowkit.spec.LinearSchedule
+import dev.flowkit.spec.Mlp
+import dev.flowkit.spec.Mmd
+import dev.flowkit.spec.Moons
+import dev.flowkit.spec.SpecException
+import dev.flowkit.spec.SpecJson
+import dev.flowkit.spec.SpecTypes
+import dev.flowkit.spec.Wasserstein2
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainAll
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+
+class DslSpec : FunSpec({
+
+    val designJson = """
+        {
+          "name": "moons",
+          "seed": 7,
+          "source": {"type": "gaussian", "dim": 2},
+          "data": {"type": "moons", "noise": 0.05, "scale": 3.0},
+          "path": {"type": "gaussian", "schedule": {"type": "linear"}},
+          "network": {"type": "mlp", "hidden": [64, 64, 64, 64], "activation": "silu"},
+          "train": {"objective": {"type": "flow-matching"}, "steps": 5000, "batchSize": 1000,
+                    "optimizer": {"type": "adam", "learningRate": 0.001}},
+          "sample": {"sampler": {"type": "euler", "steps": 100}, "count": 2000},
+          "evaluate": [{"type": "wasserstein2"}, {"type": "mmd"}]
+        }
+    """.trimIndent()
+
+    test("the Kotlin DSL builds exactly the spec of the same experiment written as JSON") {
+        val moons = experiment("moons") {
+            seed = 7
+            source { gaussian(dim = 2) }
+            data { moons(noise = 0.05, scale = 3.0) }
+            path { gaussian(schedule = linear()) }
+            network { mlp(hidden = listOf(64, 64, 64, 64), activation = Activation.SILU) }
+            train { flowMatching(); steps = 5000; batchSize = 1000; adam(learningRate = 1e-3) }
+            sample { euler(steps = 100); count = 2000 }
+            evaluate { wasserstein2(); mmd() }
+        }
+        moons shouldBe SpecJson().decode(designJson)
+        moons.path shouldBe GaussianPath(LinearSchedule)
+        moons.train.optimizer shouldBe Adam(learningRate = 1e-3)
+        moons.evaluate shouldBe listOf(Wasserstein2, Mmd())
+    }
+
+    test("Java builds the same spec through Consumer lambdas") {
+        JavaDslExample.moons() shouldBe SpecJson().decode(designJson)
+    }
+
+    test("linear() is the interpolation path on its own and the linear schedule inside gaussian(...)") {
+        experiment("a") { data { moons() }; source { circles() }; path { linear() } }.path shouldBe LinearPath
+        experiment("b") { data { moons() }; path { gaussian(schedule = linear()) } }.path shouldBe GaussianPath(LinearSchedule)
+        experiment("c") { data { moons() }; path { gaussian(schedule = cosine()) } }.path shouldBe GaussianPath(CosineSchedule)
+    }
+
+    test("omitted blocks take the documented defaults") {
+        val spec = experiment("defaults") { data { checkerboard() } }
+        spec.data shouldBe Checkerboard(squares = 4, size = 8.0)
+        spec.sourceOrDefault shouldBe Gaussian(dim = 2)
+        spec.path shouldBe GaussianPath(LinearSchedule)
+        spec.network shouldBe Mlp(listOf(64, 64, 64, 64), Activation.SILU)
+        spec.train.objective shouldBe FlowMatching
+        spec.sample.sampler shouldBe Euler(100)
+    }
+
+    test("the DSL validates as it builds") {
+        val e = shouldThrow<SpecException> {
+            experiment("bad") { data { moons(noise = -1.0) }; train { steps = 0 }; sample { heun(steps = -2) } }
+        }
+        e.problems shouldBe listOf(
+            "data.noise: must be a finite number >= 0, was -1.0",
+            "train.steps: must be > 0, was 0",
+            "sample.sampler.steps: must be > 0, was -2",
+        )
+        shouldThrow<SpecException> { experiment("no-data") { seed = 1 } }.message shouldContain "data: is required"
+        shouldThrow<SpecException> { experiment("empty") { data { } } }.message shouldContain "data: the block declares no component"
+    }
+
+    test("sources other than the standard Gaussian need the linear path") {
+        shouldThrow<SpecException> { experiment("x") { source { circles() }; data { moons() } } }.problems.single() shouldContain
+            "a gaussian path needs the standard Gaussian source"
+        experiment("x") { source { circles() }; data { moons() }; path { linear() } }.source shouldBe Circles()
+    }
+
+    test("naming rule: every JSON type tag is its DSL function's name in kebab-case") {
+        val scopes = listOf(DistributionScope::class.java, PathScope::class.java, NetworkScope::class.java,
+            TrainScope::class.java, SampleScope::class.java, EvaluateScope::class.java)
+        val functions = scopes.flatMap { s -> s.methods.map { it.name } }.toSet()
+        fun kebab(name: String) = name.replace(Regex("([a-z0-9])([A-Z])"), "$1-$2").lowercase()
+        val tags = SpecTypes.builtIns.entriesView.map { it.tag }.toSet()
+        val functionTags = functions.map(::kebab).toSet()
+        functionTags shouldContainAll tags
+        // and the fields of a component are its DSL function's parameters (spot checks)
+        SpecJson().encode(experiment("m") { data { moons(noise = 0.1, scale = 2.0) } }) shouldContain
+            "\"type\": \"moons\",\n    \"noise\": 0.1,\n    \"scale\": 2.0"
+        experiment("h") { data { moons() }; sample { heun(steps = 7) } }.sample.sampler shouldBe Heun(7)
+        experiment("m2") { data { moons() } }.data shouldBe Moons()
+    }
+})

@@ -1,0 +1,102 @@
+package dev.flowkit.spec
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.datatest.withData
+import io.kotest.matchers.collections.shouldHaveSize
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldStartWith
+
+/**
+ * Every wrong spec is rejected before any graph is built, with a message that names the field by
+ * its path and says what is allowed.
+ */
+class ValidationSpec : FunSpec({
+
+    val valid = """
+        {"name": "moons", "seed": 7,
+         "data": {"type": "moons", "noise": 0.05, "scale": 3.0},
+         "path": {"type": "gaussian", "schedule": {"type": "linear"}},
+         "network": {"type": "mlp", "hidden": [64, 64], "activation": "silu"},
+         "train": {"objective": {"type": "flow-matching"}, "steps": 100, "batchSize": 100,
+                   "optimizer": {"type": "adam", "learningRate": 0.001}},
+         "sample": {"sampler": {"type": "euler", "steps": 10}, "count": 100},
+         "evaluate": [{"type": "wasserstein2"}, {"type": "mmd"}]}
+    """.trimIndent()
+
+    /** [valid] with one JSON fragment replaced. */
+    fun variant(from: String, to: String): String {
+        require(valid.contains(from)) { "test setup: '$from' not in the valid spec" }
+        return valid.replace(from, to)
+    }
+
+    test("the valid spec is accepted") {
+        SpecJson().decode(valid).train.steps shouldBe 100
+    }
+
+    data class Bad(val what: String, val json: String, val field: String, val says: String) {
+        override fun toString() = what
+    }
+
+    withData(
+        Bad("negative steps", variant("\"steps\": 100", "\"steps\": -5"), "train.steps", "must be > 0, was -5"),
+        Bad("zero batch size", variant("\"batchSize\": 100", "\"batchSize\": 0"), "train.batchSize", "must be > 0"),
+        Bad("unknown data type", variant("\"type\": \"moons\"", "\"type\": \"spiral\""), "data.type",
+            "unknown type 'spiral'; allowed: gaussian, gaussian-mixture, circle, moons, circles, checkerboard, uniform"),
+        Bad("unknown schedule", variant("\"type\": \"linear\"}", "\"type\": \"exponential\"}"), "path.schedule.type",
+            "allowed: linear, cosine, sqrt, polynomial"),
+        Bad("unknown sampler", variant("\"type\": \"euler\"", "\"type\": \"leapfrog\""), "sample.sampler.type", "allowed: euler, heun, rk4"),
+        Bad("unknown field", variant("\"batchSize\": 100", "\"batchSize\": 100, \"epochs\": 3"), "train.epochs",
+            "unknown field; allowed fields here: objective, steps, batchSize, optimizer, logEvery, checkpointEvery"),
+        Bad("unknown field in a component", variant("\"noise\": 0.05", "\"noise\": 0.05, \"radius\": 2"), "data.radius",
+            "unknown field; allowed fields here: noise, scale"),
+        Bad("unknown activation", variant("\"silu\"", "\"swish\""), "network.activation",
+            "unknown value 'swish'; allowed: silu, relu, tanh, elu, softplus"),
+        Bad("missing data", valid.replace(Regex(""""data": \{[^}]*},"""), ""), "data", "is required but missing"),
+        Bad("missing type tag", variant("{\"type\": \"wasserstein2\"}", "{}"), "evaluate[0].type", "is required"),
+        Bad("missing required component field", variant("\"type\": \"moons\", \"noise\": 0.05, \"scale\": 3.0", "\"type\": \"gaussian\""),
+            "data.dim", "is required but missing"),
+        Bad("negative learning rate", variant("\"learningRate\": 0.001", "\"learningRate\": -0.1"),
+            "train.optimizer.learningRate", "must be a finite number > 0, was -0.1"),
+        Bad("beta out of range", variant("\"learningRate\": 0.001", "\"learningRate\": 0.001, \"betas\": [0.9, 1.5]"),
+            "train.optimizer.betas[1]", "must be in [0.0, 1.0), was 1.5"),
+        Bad("zero sampler steps", variant("\"steps\": 10", "\"steps\": 0"), "sample.sampler.steps", "must be > 0, was 0"),
+        Bad("empty hidden layers", variant("[64, 64]", "[]"), "network.hidden", "must list at least one hidden layer width"),
+        Bad("negative layer width", variant("[64, 64]", "[64, -3]"), "network.hidden[1]", "must be > 0, was -3"),
+        Bad("source dimension mismatch", variant("\"seed\": 7,", "\"seed\": 7, \"source\": {\"type\": \"gaussian\", \"dim\": 3},"),
+            "source.dim", "must equal the data's dimension (2), was 3"),
+        Bad("gaussian path from a non-Gaussian source", variant("\"seed\": 7,", "\"seed\": 7, \"source\": {\"type\": \"circles\"},"),
+            "source", "use path linear() to start from any other distribution"),
+        Bad("odd checkerboard", variant("\"type\": \"moons\", \"noise\": 0.05, \"scale\": 3.0", "\"type\": \"checkerboard\", \"squares\": 5"),
+            "data.squares", "must be an even number >= 2, was 5"),
+        Bad("mixture with mismatched stds", variant("\"type\": \"moons\", \"noise\": 0.05, \"scale\": 3.0",
+            "\"type\": \"gaussian-mixture\", \"means\": [[0, 0], [1, 1]], \"stds\": [0.5]"), "data.stds", "must have one entry per mean (2), had 1"),
+        Bad("mixture means of different dimensions", variant("\"type\": \"moons\", \"noise\": 0.05, \"scale\": 3.0",
+            "\"type\": \"gaussian-mixture\", \"means\": [[0, 0], [1, 1, 1]], \"stds\": [0.5, 0.5]"), "data.means[1]", "same dimension (2), had 3"),
+        Bad("bad name", variant("\"name\": \"moons\"", "\"name\": \"my moons/1\""), "name", "names the output folder"),
+        Bad("wrong value type", variant("\"steps\": 100", "\"steps\": \"many\""), "train.steps", "must be a whole number"),
+        Bad("polynomial exponent below one", variant("\"type\": \"linear\"}", "\"type\": \"polynomial\", \"exponent\": 0.5}"),
+            "path.schedule.exponent", "must be a finite number >= 1"),
+        Bad("negative mmd bandwidth", variant("{\"type\": \"mmd\"}", "{\"type\": \"mmd\", \"bandwidths\": [1.0, -2.0]}"),
+            "evaluate[1].bandwidths[1]", "must be a finite number > 0, was -2.0"),
+    ) { bad ->
+        val e = shouldThrow<SpecException> { SpecJson().decode(bad.json) }
+        val problem = e.problems.firstOrNull { it.startsWith(bad.field + ":") }
+            ?: error("no problem names ${bad.field}; got ${e.problems}")
+        problem shouldContain bad.says
+    }
+
+    test("every problem is reported at once, not only the first") {
+        val json = variant("\"steps\": 100", "\"steps\": -1").replace("\"batchSize\": 100", "\"batchSize\": -2")
+        val e = shouldThrow<SpecException> { SpecJson().decode(json) }
+        e.problems shouldHaveSize 2
+        e.problems[0] shouldStartWith "train.steps:"
+        e.problems[1] shouldStartWith "train.batchSize:"
+    }
+
+    test("broken JSON syntax is reported, not thrown raw") {
+        val e = shouldThrow<SpecException> { SpecJson().decode("{\"name\": \"x\", ") }
+        e.problems.single().isNotBlank() shouldBe true
+    }
+})
