@@ -92,6 +92,6 @@ public final class GaussianMixtureMarginal implements VectorField {
                     tf.math.mul(Tensors.scalar(tf, dim / 2.0), tf.math.log(tf.math.mul(Tensors.scalar(tf, 2 * Math.PI), variance))));
             columns.add(tf.math.add(logNormal, Tensors.scalar(tf, Math.log(weights[k]))));
         }
-        return tf.concat(columns, tf.constant(1));
+        return columns.size() == 1 ? columns.get(0) : tf.concat(columns, tf.constant(1));
     }
 }

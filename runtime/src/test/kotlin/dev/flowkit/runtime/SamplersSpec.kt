@@ -1,0 +1,134 @@
+package dev.flowkit.runtime
+
+import dev.flowkit.runtime.compiler.SamplingGraph
+import dev.flowkit.runtime.distributions.GaussianMixtureDistribution
+import dev.flowkit.runtime.model.VectorField
+import dev.flowkit.runtime.paths.GaussianMixtureMarginal
+import dev.flowkit.runtime.samplers.EulerSolver
+import dev.flowkit.runtime.samplers.FixedStepSolver
+import dev.flowkit.runtime.samplers.HeunSolver
+import dev.flowkit.runtime.samplers.Rk4Solver
+import dev.flowkit.runtime.schedules.Cosine
+import dev.flowkit.runtime.schedules.Linear
+import dev.flowkit.runtime.schedules.Schedule
+import dev.flowkit.spec.Gaussian
+import dev.flowkit.spec.GaussianMixture
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.datatest.withData
+import io.kotest.matchers.doubles.plusOrMinus
+import io.kotest.matchers.shouldBe
+import kotlin.math.abs
+import kotlin.math.ln
+import kotlin.math.cos
+import kotlin.math.sin
+import kotlin.math.sqrt
+
+private fun sq(x: Float) = x.toDouble() * x
+private fun sq(x: Double) = x * x
+
+/**
+ * ODE samplers driven by the exact marginal vector field of Gaussian(-mixture) data, no training:
+ * they must reach the data distribution, and their measured convergence orders must be 1, 2 and 4.
+ */
+class SamplersSpec : FunSpec({
+
+    val mixture = GaussianMixtureDistribution(
+        GaussianMixture(
+            means = listOf(listOf(4.0, 1.0), listOf(-3.0, 2.0), listOf(0.5, -3.5)),
+            stds = listOf(0.3, 0.6, 0.45),
+            weights = listOf(0.5, 0.3, 0.2),
+        )
+    )
+    val source = GaussianMixtureDistribution(Gaussian(2))
+
+    data class Case(val solver: FixedStepSolver, val schedule: Schedule, val label: String) {
+        override fun toString() = label
+    }
+
+    context("with the exact field every solver carries N(0, I) to the mixture: mode weights, means and stds") {
+        withData(
+            Case(EulerSolver(400), Linear(), "euler(400), linear schedule"),
+            Case(HeunSolver(60), Linear(), "heun(60), linear schedule"),
+            Case(Rk4Solver(25), Linear(), "rk4(25), linear schedule"),
+            Case(HeunSolver(60), Cosine(), "heun(60), cosine schedule"),
+        ) { c ->
+            graph {
+                val field = GaussianMixtureMarginal(mixture, c.schedule)
+                val n = 4000
+                val samples = SamplingGraph(tf, source, c.solver, field, 1000).sample(rawSession, n, 11, 0)
+                val means = mixture.means()
+                // The modes are ≥ 5 apart with stds ≤ 0.6: the nearest mean tells each sample's component.
+                val byMode = samples.groupBy { p -> means.indices.minBy { k -> sq(p[0] - means[k][0]) + sq(p[1] - means[k][1]) } }
+                for (k in means.indices) {
+                    val w = mixture.weights()[k].toDouble()
+                    val s = mixture.stds()[k].toDouble()
+                    val members = byMode[k].orEmpty()
+                    // closed-form targets, tolerances of 4 standard errors
+                    members.size.toDouble() / n shouldBe (w plusOrMinus 4 * sqrt(w * (1 - w) / n))
+                    for (d in 0 until 2) {
+                        val values = members.map { it[d].toDouble() }
+                        values.average() shouldBe (means[k][d].toDouble() plusOrMinus 4 * s / sqrt(members.size.toDouble()) + 0.01)
+                        sqrt(values.map { sq(it - values.average()) }.sum() / (values.size - 1)) shouldBe (s plusOrMinus 0.08 * s)
+                    }
+                }
+            }
+        }
+    }
+
+    context("measured convergence order on problems with known solutions") {
+        // (a) Gaussian data N(μ, s² I) on the linear schedule: the exact flow is x_t = α_t μ + sqrt(α_t² s² + β_t²) x_0,
+        //     so x_1 = μ + s x_0; the field is nonlinear in t.
+        // (b) RK4 is accurate to float32 rounding on (a) within a few steps, so its order is measured on a rotation
+        //     with time-dependent speed, u_t(x) = ω(1 + t) J x, whose flow turns x_0 by the angle 1.5 ω.
+        val mu = listOf(1.0, -2.0)
+        val s = 0.2
+        val gaussianField = GaussianMixtureMarginal(GaussianMixtureDistribution(Gaussian(2, mu, s)), Linear())
+        val omega = 13.0
+        val rotation = VectorField { tf, x, t ->
+            val speed = tf.math.mul(tf.constant(omega.toFloat()), tf.math.add(tf.constant(1f), t))
+            tf.math.mul(speed, tf.linalg.matMul(x, tf.constant(arrayOf(floatArrayOf(0f, 1f), floatArrayOf(-1f, 0f)))))
+        }
+        val x0 = arrayOf(floatArrayOf(0.5f, -1.0f), floatArrayOf(-1.5f, 0.3f), floatArrayOf(2.0f, 1.2f), floatArrayOf(0.1f, 0.0f))
+        fun gaussianExact(p: FloatArray) = doubleArrayOf(mu[0] + s * p[0], mu[1] + s * p[1])
+        fun rotationExact(p: FloatArray): DoubleArray {
+            val angle = 1.5 * omega
+            return doubleArrayOf(cos(angle) * p[0] - sin(angle) * p[1], sin(angle) * p[0] + cos(angle) * p[1])
+        }
+        data class Order(val make: (Int) -> FixedStepSolver, val field: VectorField, val exact: (FloatArray) -> DoubleArray,
+                         val steps: List<Int>, val order: Double, val label: String) {
+            override fun toString() = label
+        }
+        withData(
+            Order(::EulerSolver, gaussianField, ::gaussianExact, listOf(32, 64, 128, 256), 1.0, "euler → 1"),
+            Order(::HeunSolver, gaussianField, ::gaussianExact, listOf(16, 32, 64, 128), 2.0, "heun → 2"),
+            Order(::Rk4Solver, rotation, ::rotationExact, listOf(32, 64, 128), 4.0, "rk4 → 4"),
+        ) { c ->
+            graph {
+                val errors = c.steps.map { n ->
+                    val end = matrix(c.make(n).integrate(tf, c.field, constant(x0), n).end())
+                    x0.indices.maxOf { i -> c.exact(x0[i]).indices.maxOf { k -> abs(end[i][k] - c.exact(x0[i])[k]) } }
+                }
+                val orders = errors.zipWithNext { a, b -> ln(a / b) / ln(2.0) }
+                println("${c.label}: errors $errors, orders $orders")
+                orders.forEach { it shouldBe (c.order plusOrMinus 0.25) }
+            }
+        }
+    }
+
+    test("the exact marginal score of the mixture is the gradient of its exact log-density") {
+        graph {
+            val field = GaussianMixtureMarginal(mixture, Cosine())
+            val points = arrayOf(floatArrayOf(1f, 0.5f), floatArrayOf(-2f, 1.5f), floatArrayOf(0.3f, -2f))
+            for (t in doubleArrayOf(0.2, 0.6, 0.9)) {
+                val score = matrix(field.score(tf, constant(points), scalar(t)))
+                val h = 5e-3
+                for (i in points.indices) for (k in 0 until 2) {
+                    val up = points.map { it.copyOf() }.toTypedArray().also { it[i][k] += h.toFloat() }
+                    val down = points.map { it.copyOf() }.toTypedArray().also { it[i][k] -= h.toFloat() }
+                    val fd = (flat(field.logDensity(tf, constant(up), scalar(t)))[i] - flat(field.logDensity(tf, constant(down), scalar(t)))[i]) / (2 * h)
+                    score[i][k].toDouble() shouldBe (fd plusOrMinus 2e-2 * (1 + abs(fd)))
+                }
+            }
+        }
+    }
+})
