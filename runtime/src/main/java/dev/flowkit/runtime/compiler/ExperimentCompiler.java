@@ -59,9 +59,9 @@ public final class ExperimentCompiler {
             RandomKey stepKey = new RandomKey(train.stack(List.of(train.constant(seed), train.identity(step))));
             Operand<TFloat32> batch = null;
             var batchSize = train.constant(spec.getTrain().getBatchSize());
-            Operand<TFloat32> z = data.sample(train, batchSize, stepKey.derive(train, 1));
-            Operand<TFloat32> x0 = source.sample(train, batchSize, stepKey.derive(train, 2));
-            Operand<TFloat32> loss = objective.loss(train, z, x0, path, model, stepKey.derive(train, 3));
+            Operand<TFloat32> z = data.sample(train, batchSize, stepKey.derive(1));
+            Operand<TFloat32> x0 = source.sample(train, batchSize, stepKey.derive(2));
+            Operand<TFloat32> loss = objective.loss(train, z, x0, path, model, stepKey.derive(3));
             Op update = optimizer.minimize(train, loss, model.variables(), step);
 
             SamplingGraph sampling = new SamplingGraph(tf.withSubScope("sample"), source, sampler, model, spec.getSample().getRecordEvery());

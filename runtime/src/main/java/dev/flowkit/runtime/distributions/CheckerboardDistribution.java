@@ -29,12 +29,12 @@ public final class CheckerboardDistribution implements Distribution {
     public Operand<TFloat32> sample(Ops tf, Operand<TInt32> count, RandomKey key) {
         int n = spec.getSquares();
         Operand<TInt32> column = Tensors.shape(tf, count, 1);
-        Operand<TFloat32> row = tf.math.floor(tf.math.mul(tf.random.statelessRandomUniform(column, key.derive(tf, 1).operand()), Tensors.scalar(tf, n)));
-        Operand<TFloat32> k = tf.math.floor(tf.math.mul(tf.random.statelessRandomUniform(column, key.derive(tf, 2).operand()), Tensors.scalar(tf, n / 2)));
+        Operand<TFloat32> row = tf.math.floor(tf.math.mul(key.uniform(tf, column, 1), Tensors.scalar(tf, n)));
+        Operand<TFloat32> k = tf.math.floor(tf.math.mul(key.uniform(tf, column, 2), Tensors.scalar(tf, n / 2)));
         Operand<TFloat32> parity = tf.math.floorMod(row, Tensors.scalar(tf, 2));
         Operand<TFloat32> col = tf.math.add(tf.math.mul(k, Tensors.scalar(tf, 2)), parity);
         Operand<TFloat32> cell = tf.concat(List.of(col, row), tf.constant(1));
-        Operand<TFloat32> offset = tf.random.statelessRandomUniform(Tensors.shape(tf, count, 2), key.derive(tf, 3).operand());
+        Operand<TFloat32> offset = key.uniform(tf, Tensors.shape(tf, count, 2), 3);
         double cellSize = spec.getSize() / n;
         return tf.math.sub(tf.math.mul(tf.math.add(cell, offset), Tensors.scalar(tf, cellSize)), Tensors.scalar(tf, spec.getSize() / 2));
     }

@@ -30,14 +30,14 @@ public final class GaussianMixtureDistribution implements Distribution {
 
     @Override
     public Operand<TFloat32> sample(Ops tf, Operand<TInt32> count, RandomKey key) {
-        Operand<TFloat32> noise = tf.random.statelessRandomNormal(Tensors.shape(tf, count, dim), key.derive(tf, 1).operand());
+        Operand<TFloat32> noise = key.normal(tf, Tensors.shape(tf, count, dim), 1);
         if (components.size() == 1) {
             MixtureSpec.Component c = components.get(0);
             return tf.math.add(tf.math.mul(noise, Tensors.scalar(tf, c.getStd())), tf.constant(means()[0]));
         }
         float[][] logits = new float[1][components.size()];
         for (int k = 0; k < components.size(); k++) logits[0][k] = (float) Math.log(components.get(k).getWeight());
-        Operand<?> picks = tf.random.statelessMultinomial(tf.constant(logits), count, key.derive(tf, 2).operand());
+        Operand<?> picks = tf.random.statelessMultinomial(tf.constant(logits), count, key.derive(2).operand(tf));
         Operand<TInt32> index = tf.dtypes.cast(tf.reshape(picks, tf.constant(new int[] {-1})), TInt32.class);
         Operand<TFloat32> mu = tf.gather(tf.constant(means()), index, tf.constant(0));
         Operand<TFloat32> std = tf.reshape(tf.gather(tf.constant(stds()), index, tf.constant(0)), tf.constant(new int[] {-1, 1}));

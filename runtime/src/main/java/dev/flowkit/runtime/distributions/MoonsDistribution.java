@@ -29,8 +29,8 @@ public final class MoonsDistribution implements Distribution {
     @Override
     public Operand<TFloat32> sample(Ops tf, Operand<TInt32> count, RandomKey key) {
         Operand<TInt32> column = Tensors.shape(tf, count, 1);
-        Operand<TFloat32> theta = tf.math.mul(tf.random.statelessRandomUniform(column, key.derive(tf, 1).operand()), Tensors.scalar(tf, Math.PI));
-        Operand<TFloat32> lower = tf.math.floor(tf.math.mul(tf.random.statelessRandomUniform(column, key.derive(tf, 2).operand()), Tensors.scalar(tf, 2)));
+        Operand<TFloat32> theta = tf.math.mul(key.uniform(tf, column, 1), Tensors.scalar(tf, Math.PI));
+        Operand<TFloat32> lower = tf.math.floor(tf.math.mul(key.uniform(tf, column, 2), Tensors.scalar(tf, 2)));
         Operand<TFloat32> upper = tf.math.sub(Tensors.scalar(tf, 1), lower);
         Operand<TFloat32> cos = tf.math.cos(theta);
         Operand<TFloat32> sin = tf.math.sin(theta);
@@ -38,7 +38,7 @@ public final class MoonsDistribution implements Distribution {
         Operand<TFloat32> x = tf.math.add(tf.math.mul(upper, cos), tf.math.mul(lower, tf.math.sub(Tensors.scalar(tf, 1), cos)));
         Operand<TFloat32> y = tf.math.add(tf.math.mul(upper, sin), tf.math.mul(lower, tf.math.sub(Tensors.scalar(tf, 0.5), sin)));
         Operand<TFloat32> points = tf.concat(List.of(tf.math.sub(x, Tensors.scalar(tf, 0.5)), tf.math.sub(y, Tensors.scalar(tf, 0.25))), tf.constant(1));
-        Operand<TFloat32> noise = tf.random.statelessRandomNormal(Tensors.shape(tf, count, 2), key.derive(tf, 3).operand());
+        Operand<TFloat32> noise = key.normal(tf, Tensors.shape(tf, count, 2), 3);
         Operand<TFloat32> noisy = tf.math.add(points, tf.math.mul(noise, Tensors.scalar(tf, spec.getNoise())));
         return tf.math.mul(noisy, Tensors.scalar(tf, spec.getScale()));
     }

@@ -23,7 +23,7 @@ public final class UniformDistribution implements Distribution {
 
     @Override
     public Operand<TFloat32> sample(Ops tf, Operand<TInt32> count, RandomKey key) {
-        Operand<TFloat32> u = tf.random.statelessRandomUniform(Tensors.shape(tf, count, dim()), key.derive(tf, 1).operand());
+        Operand<TFloat32> u = key.uniform(tf, Tensors.shape(tf, count, dim()), 1);
         return tf.math.add(tf.math.mul(u, Tensors.scalar(tf, spec.getHigh() - spec.getLow())), Tensors.scalar(tf, spec.getLow()));
     }
 }

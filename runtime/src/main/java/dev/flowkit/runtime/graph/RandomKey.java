@@ -2,19 +2,33 @@ package dev.flowkit.runtime.graph;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
  * A seed for TensorFlow's stateless random ops (an int64 pair). Stateless randomness makes every
  * number a function of (experiment seed, step, purpose): runs are reproducible and a resumed run
  * draws exactly what an uninterrupted one would have.
+ *
+ * <p>A key is a base pair (e.g. [seed, step], possibly only known when the graph runs) plus an offset
+ * that encodes the chain of {@link #derive} salts. The offset is hashed on the JVM, in order, so
+ * derive(1).derive(2) and derive(2).derive(1) are different streams: two components drawing with their
+ * own salts never share random numbers.
  */
 public final class RandomKey {
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
-    private final Operand<TInt64> key;
+    private final Operand<TInt64> base;
+    private final long offset0;
+    private final long offset1;
 
-    public RandomKey(Operand<TInt64> key) {
-        this.key = key;
+    public RandomKey(Operand<TInt64> base) {
+        this(base, 0, 0);
+    }
+
+    private RandomKey(Operand<TInt64> base, long offset0, long offset1) {
+        this.base = base;
+        this.offset0 = offset0;
+        this.offset1 = offset1;
     }
 
     /** A constant key for [seed, stream]. */
@@ -22,12 +36,31 @@ public final class RandomKey {
         return new RandomKey(tf.constant(new long[] {seed, stream}));
     }
 
-    /** An independent key for one purpose (each component draws from keys derived with its own salts). */
-    public RandomKey derive(Ops tf, long salt) {
-        return new RandomKey(tf.math.add(key, tf.constant(new long[] {(salt + 1) * GOLDEN, salt})));
+    /** An independent key for one purpose. */
+    public RandomKey derive(long salt) {
+        return new RandomKey(base, mix(offset0 ^ mix(salt)), mix(offset1 + 0x632BE59BD9B4E019L * (salt + 1)));
     }
 
-    public Operand<TInt64> operand() {
-        return key;
+    public Operand<TInt64> operand(Ops tf) {
+        if (offset0 == 0 && offset1 == 0) return base;
+        return tf.math.add(base, tf.constant(new long[] {offset0, offset1}));
+    }
+
+    /** U[0, 1) draws of [shape] from the stream derive(salt). */
+    public Operand<TFloat32> uniform(Ops tf, Operand<TInt32> shape, long salt) {
+        return tf.random.statelessRandomUniform(shape, derive(salt).operand(tf));
+    }
+
+    /** N(0, 1) draws of [shape] from the stream derive(salt). */
+    public Operand<TFloat32> normal(Ops tf, Operand<TInt32> shape, long salt) {
+        return tf.random.statelessRandomNormal(shape, derive(salt).operand(tf));
+    }
+
+    /** SplitMix64's finalizer: a bijective 64-bit mix. */
+    static long mix(long z) {
+        z += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

@@ -32,7 +32,7 @@ public final class MlpNetwork implements Network {
             int in = widths.get(layer);
             int out = widths.get(layer + 1);
             double limit = Math.sqrt(6.0 / (in + out));
-            Operand<TFloat32> u = init.random.statelessRandomUniform(init.constant(new int[] {in, out}), initKey.derive(init, layer).operand());
+            Operand<TFloat32> u = initKey.uniform(init, init.constant(new int[] {in, out}), layer);
             Operand<TFloat32> w = init.math.mul(init.math.sub(init.math.mul(u, Tensors.scalar(init, 2)), Tensors.scalar(init, 1)), Tensors.scalar(init, limit));
             weights.add(tf.withName("w" + layer).variable(w));
             biases.add(tf.withName("b" + layer).variable(init.zeros(init.constant(new int[] {out}), TFloat32.class)));

@@ -14,7 +14,7 @@ import org.tensorflow.types.TFloat32;
 public final class FlowMatchingLoss implements Objective {
     @Override
     public Operand<TFloat32> loss(Ops tf, Operand<TFloat32> z, Operand<TFloat32> x0, ProbabilityPath path, VectorField model, RandomKey key) {
-        Operand<TFloat32> t = tf.random.statelessRandomUniform(tf.shape(Tensors.column(tf, z, 0)), key.derive(tf, 1).operand());
+        Operand<TFloat32> t = key.uniform(tf, tf.shape(Tensors.column(tf, z, 0)), 1);
         PathSample s = path.sample(tf, x0, z, t);
         Operand<TFloat32> error = tf.math.sub(model.velocity(tf, s.xt(), t), s.dxt());
         Operand<TFloat32> perExample = tf.reduceSum(tf.math.square(error), tf.constant(new int[] {1}), ReduceSum.keepDims(false));
