@@ -36,12 +36,18 @@ public final class AdamOptimizer implements Optimizer {
         Operand<TFloat32> beta1Power = tf.math.pow(Tensors.scalar(tf, beta1), nextStep);
         Operand<TFloat32> beta2Power = tf.math.pow(Tensors.scalar(tf, beta2), nextStep);
         Ops init = tf.withInitScope();
+        // Variables are updated in place: no update may start before every gradient (and so every read of a
+        // variable in the forward and backward pass) and the loss are computed, or a step would mix old and new weights.
+        List<Op> computed = new ArrayList<>();
+        computed.add(tf.identity(loss));
+        grads.forEach(g -> computed.add(tf.identity(g)));
+        Ops afterGradients = tf.withControlDependencies(computed);
         List<Op> updates = new ArrayList<>();
         for (int i = 0; i < variables.size(); i++) {
             Variable<TFloat32> v = variables.get(i);
             Variable<TFloat32> m1 = tf.variable(init.zerosLike(v));
             Variable<TFloat32> m2 = tf.variable(init.zerosLike(v));
-            updates.add(tf.train.applyAdam(v, m1, m2, beta1Power, beta2Power, Tensors.scalar(tf, spec.getLearningRate()),
+            updates.add(afterGradients.train.applyAdam(v, m1, m2, beta1Power, beta2Power, Tensors.scalar(tf, spec.getLearningRate()),
                     Tensors.scalar(tf, beta1), Tensors.scalar(tf, beta2), Tensors.scalar(tf, spec.getEps()), grads.get(i)));
         }
         return tf.withControlDependencies(updates).assignAdd(step, tf.constant(1L));

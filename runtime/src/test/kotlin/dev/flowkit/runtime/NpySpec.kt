@@ -1,0 +1,29 @@
+package dev.flowkit.runtime
+
+import dev.flowkit.runtime.output.Npy
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.engine.spec.tempdir
+import io.kotest.matchers.shouldBe
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
+import java.nio.file.Files
+
+class NpySpec : FunSpec({
+    test("writes NumPy 1.0 format: magic, 64-byte aligned header, little-endian float32 rows") {
+        val file = tempdir().toPath().resolve("x.npy")
+        val m = arrayOf(floatArrayOf(1f, -2.5f, 3f), floatArrayOf(0.125f, 1e-8f, Float.MAX_VALUE))
+        Npy.write(file, m)
+        val bytes = Files.readAllBytes(file)
+        bytes.copyOfRange(0, 8).toList() shouldBe listOf(0x93.toByte(), 'N'.code.toByte(), 'U'.code.toByte(), 'M'.code.toByte(),
+            'P'.code.toByte(), 'Y'.code.toByte(), 1, 0)
+        val headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).short.toInt()
+        (10 + headerLength) % 64 shouldBe 0
+        val header = String(bytes, 10, headerLength, Charsets.US_ASCII)
+        header.trimEnd() shouldBe "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"
+        header.last() shouldBe '\n'
+        bytes.size shouldBe 10 + headerLength + 2 * 3 * 4
+        val data = ByteBuffer.wrap(bytes, 10 + headerLength, 24).order(ByteOrder.LITTLE_ENDIAN)
+        FloatArray(6) { data.float }.toList() shouldBe m.flatMap { it.toList() }
+        Npy.read(file).map { it.toList() } shouldBe m.map { it.toList() }
+    }
+})

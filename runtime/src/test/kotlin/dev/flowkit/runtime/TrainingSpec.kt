@@ -1,0 +1,92 @@
+package dev.flowkit.runtime
+
+import dev.flowkit.dsl.experiment
+import dev.flowkit.runtime.compiler.Streams
+import dev.flowkit.runtime.metrics.Wasserstein2Metric
+import dev.flowkit.runtime.output.Npy
+import dev.flowkit.runtime.run.RunOptions
+import dev.flowkit.spec.ExperimentSpec
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.engine.spec.tempdir
+import io.kotest.matchers.doubles.shouldBeLessThan
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import java.nio.file.Files
+
+/** Real training in TensorFlow, kept short; thresholds a broken model cannot pass. */
+class TrainingSpec : FunSpec({
+    val flowkit = Flowkit.create()
+
+    fun moons(trainSteps: Int, name: String = "moons-test") = experiment(name) {
+        seed = 11
+        data { moons() }
+        network { mlp(hidden = listOf(64, 64, 64)) }
+        train { steps = trainSteps; batchSize = 512; logEvery = 20; checkpointEvery = 0 }
+        sample { euler(steps = 50); count = 1000 }
+        evaluate { wasserstein2() }
+    }
+
+    test("a short training run beats the untrained network by a wide margin") {
+        val spec = moons(1200)
+        val untrained = flowkit.compile(spec).use { e ->
+            Wasserstein2Metric.distance(e.sample(1000, Streams.SAMPLES).samples(), e.data(1000, Streams.EVAL_DATA))
+        }
+        val result = flowkit.run(spec, RunOptions.to(tempdir().toPath()).withPlots(false))
+        val trained = result.metrics()["wasserstein2"]!!
+        val floor = result.metrics()["wasserstein2Floor"]!!
+        println("untrained W2 $untrained, trained W2 $trained, data-vs-data floor $floor")
+        trained shouldBeLessThan 0.35 * untrained
+        trained shouldBeLessThan 2.5 * floor
+        result.finalLoss().isFinite() shouldBe true
+    }
+
+    test("the run writes every output, with spec.json holding the defaults") {
+        val out = tempdir().toPath()
+        flowkit.run(moons(40), RunOptions.to(out))
+        for (f in listOf("metrics.json", "samples.npy", "samples.png", "trajectories.png", "loss.png", "spec.json", "checkpoint/state.json")) {
+            Files.exists(out.resolve(f)) shouldBe true
+        }
+        Npy.read(out.resolve("samples.npy")).size shouldBe 1000
+        val spec = flowkit.specJson().decode(Files.readString(out.resolve("spec.json")))
+        spec shouldBe moons(40).withDefaults()
+        Files.readString(out.resolve("metrics.json")) shouldContain "\"wasserstein2Floor\""
+    }
+
+    test("same spec and seed give the same numbers; resuming from a checkpoint continues exactly") {
+        val straight = tempdir().toPath()
+        val split = tempdir().toPath()
+        val once = flowkit.run(moons(120), RunOptions.to(straight).withPlots(false))
+        flowkit.run(moons(60), RunOptions.to(split).withPlots(false))
+        val resumed = flowkit.run(moons(120), RunOptions.to(split).withPlots(false).resuming(true))
+        val again = flowkit.run(moons(120), RunOptions.to(tempdir().toPath()).withPlots(false))
+        again.samples().contentDeepEquals(once.samples()) shouldBe true
+        resumed.samples().contentDeepEquals(once.samples()) shouldBe true
+        resumed.finalLoss() shouldBe once.finalLoss()
+    }
+
+    test("a checkpoint of another spec is refused on resume") {
+        val out = tempdir().toPath()
+        flowkit.run(moons(20), RunOptions.to(out).withPlots(false))
+        val other: ExperimentSpec = moons(40).copy(seed = 12)
+        shouldThrow<IllegalArgumentException> { flowkit.run(other, RunOptions.to(out).withPlots(false).resuming(true)) }
+            .message shouldContain "different spec"
+    }
+
+    test("many experiments in one JVM: graphs and sessions are closed, native memory stays flat") {
+        fun rssMegabytes() = Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))
+            .first { it.startsWith("VmRSS:") }.split(Regex("\\s+"))[1].toLong() / 1024.0
+        fun cycle() = flowkit.compile(moons(10)).use { e ->
+            repeat(10) { e.trainStep(false) }
+            e.sample(500, Streams.SAMPLES)
+        }
+        repeat(8) { cycle() }
+        System.gc()
+        val before = rssMegabytes()
+        repeat(40) { cycle() }
+        System.gc()
+        val growth = rssMegabytes() - before
+        println("RSS growth over 40 compile/train/sample/close cycles: $growth MB")
+        growth shouldBeLessThan 60.0
+    }
+})
