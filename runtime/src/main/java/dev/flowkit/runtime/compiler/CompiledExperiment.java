@@ -19,20 +19,20 @@ public final class CompiledExperiment implements AutoCloseable {
     private final Graph graph;
     private final Session session;
     private final Variable<TInt64> step;
-    private final Operand<TFloat32> loss;
     private final Op update;
+    private final LossWindow lossWindow;
     private final SamplingGraph sampling;
     private final RandomDraw dataDraw;
     private final Operand<TFloat32> dataSample;
 
-    CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Operand<TFloat32> loss,
-                       Op update, SamplingGraph sampling, RandomDraw dataDraw, Operand<TFloat32> dataSample) {
+    CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
+                       LossWindow lossWindow, SamplingGraph sampling, RandomDraw dataDraw, Operand<TFloat32> dataSample) {
         this.spec = spec;
         this.graph = graph;
         this.session = session;
         this.step = step;
-        this.loss = loss;
         this.update = update;
+        this.lossWindow = lossWindow;
         this.sampling = sampling;
         this.dataDraw = dataDraw;
         this.dataSample = dataSample;
@@ -42,13 +42,24 @@ public final class CompiledExperiment implements AutoCloseable {
         return spec;
     }
 
-    /** One optimizer step, one session call; returns the batch loss (before the update) when [readLoss]. */
+    /**
+     * One optimizer step in one session call. With [readLoss] it returns the mean loss over the steps since
+     * the last read (each step's batch loss before its update) and starts a new window; otherwise NaN.
+     */
     public double trainStep(boolean readLoss) {
         Session.Runner runner = session.runner().addTarget(update);
-        if (readLoss) runner.fetch(loss);
-        try (Result r = runner.run()) {
-            return readLoss ? ((TFloat32) r.get(0)).getFloat() : Double.NaN;
+        lossWindow.accumulate(runner);
+        if (!readLoss) {
+            runner.run().close();
+            return Double.NaN;
         }
+        runner.fetch(lossWindow.mean());
+        double mean;
+        try (Result r = runner.run()) {
+            mean = ((TFloat32) r.get(0)).getFloat();
+        }
+        session.runner().addTarget(lossWindow.reset()).run().close();
+        return mean;
     }
 
     /** Training steps completed so far (restored with a checkpoint). */

@@ -57,20 +57,25 @@ public final class ExperimentCompiler {
             Ops train = tf.withSubScope("train");
             Variable<TInt64> step = tf.withName("step").variable(tf.constant(0L));
             RandomKey stepKey = new RandomKey(train.stack(List.of(train.constant(seed), train.identity(step))));
-            Operand<TFloat32> batch = null;
             var batchSize = train.constant(spec.getTrain().getBatchSize());
             Operand<TFloat32> z = data.sample(train, batchSize, stepKey.derive(1));
             Operand<TFloat32> x0 = source.sample(train, batchSize, stepKey.derive(2));
             Operand<TFloat32> loss = objective.loss(train, z, x0, path, model, stepKey.derive(3));
             Op update = optimizer.minimize(train, loss, model.variables(), step);
+            LossWindow lossWindow = new LossWindow(train, loss);
 
             SamplingGraph sampling = new SamplingGraph(tf.withSubScope("sample"), source, sampler, model, spec.getSample().getRecordEvery());
             RandomDraw dataDraw = new RandomDraw(tf);
             Operand<TFloat32> dataSample = data.sample(tf.withSubScope("data"), dataDraw.count(), dataDraw.key());
 
             Session session = new Session(graph, options.toConfig());
-            session.initialize();
-            return new CompiledExperiment(spec, graph, session, step, loss, update, sampling, dataDraw, dataSample);
+            try {
+                session.initialize();
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+            return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

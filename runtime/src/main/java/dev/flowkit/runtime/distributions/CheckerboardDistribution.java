@@ -13,16 +13,9 @@ import org.tensorflow.types.TInt32;
  * Uniform on the cells (row i, column j) with i + j even of an n×n board over [−size/2, size/2]²:
  * row i ~ U{0..n−1}, column j = 2k + (i mod 2) with k ~ U{0..n/2−1}, then a uniform point in the cell.
  */
-public final class CheckerboardDistribution implements Distribution {
-    private final Checkerboard spec;
-
+public final class CheckerboardDistribution extends PlanarDistribution<Checkerboard> {
     public CheckerboardDistribution(Checkerboard spec) {
-        this.spec = spec;
-    }
-
-    @Override
-    public int dim() {
-        return 2;
+        super(spec);
     }
 
     @Override

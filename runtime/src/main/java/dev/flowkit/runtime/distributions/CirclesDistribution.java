@@ -10,16 +10,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /** scikit-learn's two circles: radius 1 or factor (probability ½ each), angle ~ U[0, 2π), plus N(0, noise²), times scale. */
-public final class CirclesDistribution implements Distribution {
-    private final Circles spec;
-
+public final class CirclesDistribution extends PlanarDistribution<Circles> {
     public CirclesDistribution(Circles spec) {
-        this.spec = spec;
-    }
-
-    @Override
-    public int dim() {
-        return 2;
+        super(spec);
     }
 
     @Override

@@ -14,16 +14,9 @@ import org.tensorflow.types.TInt32;
  * θ ~ U[0, π], each point on either with probability ½, plus N(0, noise²) — then centred on the
  * origin (the arcs span x ∈ [−1, 2], y ∈ [−½, 1]) and multiplied by scale.
  */
-public final class MoonsDistribution implements Distribution {
-    private final Moons spec;
-
+public final class MoonsDistribution extends PlanarDistribution<Moons> {
     public MoonsDistribution(Moons spec) {
-        this.spec = spec;
-    }
-
-    @Override
-    public int dim() {
-        return 2;
+        super(spec);
     }
 
     @Override

@@ -55,12 +55,16 @@ public final class Plots {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** Training loss against step, logarithmic loss axis. */
+    /** Mean training loss per logging window against step (log axis when it spans decades). */
     public static void loss(Path file, String title, List<double[]> stepAndLoss) throws IOException {
         XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE / 2).title(title).xAxisTitle("step").yAxisTitle("loss").build();
         chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setYAxisLogarithmic(stepAndLoss.stream().allMatch(p -> p[1] > 0));
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesVisible(true);
+        // A log axis only helps (and only gets tick labels) when the loss spans more than a decade or so.
+        double min = stepAndLoss.stream().mapToDouble(p -> p[1]).min().orElse(1);
+        double max = stepAndLoss.stream().mapToDouble(p -> p[1]).max().orElse(1);
+        chart.getStyler().setYAxisLogarithmic(min > 0 && max / min > 20);
         double[] steps = stepAndLoss.stream().mapToDouble(p -> p[0]).toArray();
         double[] losses = stepAndLoss.stream().mapToDouble(p -> p[1]).toArray();
         if (steps.length == 0) {
