@@ -29,8 +29,8 @@ data class Rk4(override val steps: Int = 25) : SamplerSpec
 data class SampleSpec(
     val sampler: SamplerSpec = Euler(),
     val count: Int = 2000,
-    /** Keep the trajectory every this many solver steps (for trajectories.png). */
-    val recordEvery: Int = 10,
+    /** Keep the trajectory every this many solver steps (for trajectories.png); 1 keeps every step. */
+    val recordEvery: Int = 1,
 ) : Validated {
     override fun validate(v: Validator) {
         v.nested("sampler", sampler)

@@ -44,7 +44,7 @@ public final class JavaEmbedding {
             for (int step = 0; step < spec.getTrain().getSteps(); step++) {
                 model.trainStep(false);
             }
-            return model.sample(count, Streams.SAMPLES).samples();
+            return model.sample(count, Streams.SAMPLES);
         }
     }
 

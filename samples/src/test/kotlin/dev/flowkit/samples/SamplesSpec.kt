@@ -31,7 +31,7 @@ class SamplesSpec : FunSpec({
         val spec = JavaEmbedding.spec(600)
         val samples = JavaEmbedding.trainAndSample(flowkit, spec, 1000)
         val data = flowkit.compile(spec).use { it.data(1000, Streams.EVAL_DATA) }
-        val untrained = flowkit.compile(spec).use { it.sample(1000, Streams.SAMPLES).samples() }
+        val untrained = flowkit.compile(spec).use { it.sample(1000, Streams.SAMPLES) }
         Wasserstein2Metric.distance(samples, data) shouldBeLessThan 0.5 * Wasserstein2Metric.distance(untrained, data)
     }
 })

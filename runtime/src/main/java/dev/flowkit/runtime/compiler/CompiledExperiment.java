@@ -69,8 +69,13 @@ public final class CompiledExperiment implements AutoCloseable {
         }
     }
 
-    /** [count] model samples with their trajectories, from source draws keyed by (seed, stream). */
-    public SamplingGraph.SampleBatch sample(int count, long stream) {
+    /** [count] model samples [count][dim], from source draws keyed by (seed, stream). */
+    public float[][] sample(int count, long stream) {
+        return sampling.sample(session, count, spec.getSeed(), stream);
+    }
+
+    /** The same samples with their recorded trajectories (every sample.recordEvery solver steps). */
+    public SamplingGraph.SampleBatch sampleTrajectories(int count, long stream) {
         return sampling.sampleWithTrajectory(session, count, spec.getSeed(), stream);
     }
 

@@ -22,22 +22,23 @@ public final class MlpNetwork implements Network {
     @Override
     public TrainableField build(Ops tf, int dim, RandomKey initKey) {
         List<Integer> widths = new ArrayList<>();
-        widths.add(dim + 1);
+        widths.add(dim);
         widths.addAll(spec.getHidden());
         widths.add(dim);
+        Ops init = tf.withInitScope();
         List<Variable<TFloat32>> weights = new ArrayList<>();
         List<Variable<TFloat32>> biases = new ArrayList<>();
-        Ops init = tf.withInitScope();
         for (int layer = 0; layer + 1 < widths.size(); layer++) {
-            int in = widths.get(layer);
+            int in = widths.get(layer) + (layer == 0 ? 1 : 0); // the first layer also sees t
             int out = widths.get(layer + 1);
-            double limit = Math.sqrt(6.0 / (in + out));
-            Operand<TFloat32> u = initKey.uniform(init, init.constant(new int[] {in, out}), layer);
-            Operand<TFloat32> w = init.math.mul(init.math.sub(init.math.mul(u, Tensors.scalar(init, 2)), Tensors.scalar(init, 1)), Tensors.scalar(init, limit));
-            weights.add(tf.withName("w" + layer).variable(w));
+            weights.add(tf.withName("w" + layer).variable(glorot(init, initKey.derive(layer), widths.get(layer), in, out)));
             biases.add(tf.withName("b" + layer).variable(init.zeros(init.constant(new int[] {out}), TFloat32.class)));
         }
-        List<Variable<TFloat32>> all = new ArrayList<>();
+        // The first layer's row for t is its own variable: t·w_t broadcasts a scalar or a column, so sampling
+        // needs no per-step concat of a t column.
+        int first = widths.get(1);
+        Variable<TFloat32> timeWeights = tf.withName("wt").variable(glorot(init, initKey.derive(-1), 1, dim + 1, first));
+        List<Variable<TFloat32>> all = new ArrayList<>(List.of(timeWeights));
         for (int i = 0; i < weights.size(); i++) {
             all.add(weights.get(i));
             all.add(biases.get(i));
@@ -51,14 +52,23 @@ public final class MlpNetwork implements Network {
 
             @Override
             public Operand<TFloat32> velocity(Ops ops, Operand<TFloat32> x, Operand<TFloat32> t) {
-                Operand<TFloat32> h = ops.concat(List.of(x, Tensors.timeColumn(ops, x, t)), ops.constant(1));
+                Operand<TFloat32> h = x;
                 for (int i = 0; i < weights.size(); i++) {
-                    h = ops.math.add(ops.linalg.matMul(h, weights.get(i)), biases.get(i));
+                    h = ops.linalg.matMul(h, weights.get(i));
+                    if (i == 0) h = ops.math.add(h, ops.math.mul(t, timeWeights));
+                    h = ops.nn.biasAdd(h, biases.get(i));
                     if (i + 1 < weights.size()) h = activate(ops, h, activation);
                 }
                 return h;
             }
         };
+    }
+
+    /** [rows, out] weights uniform in ±sqrt(6 / (fanIn + out)). */
+    private static Operand<TFloat32> glorot(Ops init, RandomKey key, int rows, int fanIn, int out) {
+        Operand<TFloat32> u = key.uniform(init, init.constant(new int[] {rows, out}), 0);
+        double limit = Math.sqrt(6.0 / (fanIn + out));
+        return init.math.mul(init.math.sub(init.math.mul(u, Tensors.scalar(init, 2)), Tensors.scalar(init, 1)), Tensors.scalar(init, limit));
     }
 
     static Operand<TFloat32> activate(Ops tf, Operand<TFloat32> h, Activation activation) {

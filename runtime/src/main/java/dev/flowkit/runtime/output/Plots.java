@@ -16,8 +16,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Plots {
     private static final Color DATA = new Color(150, 150, 150, 90);
     private static final Color SAMPLES = new Color(31, 119, 180, 140);
-    private static final Color SOURCE = new Color(120, 120, 120, 160);
-    private static final Color PATH = new Color(255, 127, 14, 50);
+    private static final Color SOURCE = new Color(40, 40, 40, 200);
+    private static final Color PATH = new Color(255, 127, 14, 60);
     private static final int SIZE = 800;
 
     private Plots() {}
@@ -30,13 +30,12 @@ public final class Plots {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** Paths of up to [maxPaths] trajectories from source (grey) to sample (blue). */
+    /** Paths of up to [maxPaths] trajectories from source (dark) to sample (blue). */
     public static void trajectories(Path file, String title, float[][][] trajectory, int maxPaths) throws IOException {
         int n = Math.min(maxPaths, trajectory[0].length);
         float[][] start = Arrays.copyOf(trajectory[0], n);
         float[][] end = Arrays.copyOf(trajectory[trajectory.length - 1], n);
         XYChart chart = square(title, bounds(start, end));
-        chart.getStyler().setLegendVisible(false);
         for (int i = 0; i < n; i++) {
             double[] xs = new double[trajectory.length];
             double[] ys = new double[trajectory.length];
@@ -49,9 +48,10 @@ public final class Plots {
             s.setMarker(SeriesMarkers.NONE);
             s.setLineColor(PATH);
             s.setLineStyle(new BasicStroke(1f));
+            s.setShowInLegend(false);
         }
-        scatter(chart, "t = 0", start, SOURCE, 4);
-        scatter(chart, "t = 1", end, SAMPLES, 4);
+        scatter(chart, "t = 0 (source)", start, SOURCE, 4);
+        scatter(chart, "t = 1 (samples)", end, SAMPLES, 4);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 

@@ -110,7 +110,7 @@ public final class ExperimentRunner {
             listener.status("sampling " + count + " points with " + spec.getSample().getSampler().getClass().getSimpleName()
                     + " (" + experiment.functionEvaluations() + " network evaluations each)");
             long s0 = System.nanoTime();
-            SamplingGraph.SampleBatch batch = experiment.sample(count, Streams.SAMPLES);
+            SamplingGraph.SampleBatch batch = experiment.sampleTrajectories(count, Streams.SAMPLES);
             double samplingSeconds = (System.nanoTime() - s0) / 1e9;
             float[][] samples = batch.samples();
             Npy.write(out.resolve("samples.npy"), samples);
