@@ -1,0 +1,60 @@
+package dev.flowkit.cli
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.engine.spec.tempdir
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import java.io.ByteArrayOutputStream
+import java.io.PrintStream
+import java.nio.file.Files
+
+/** The command line as a user runs it: exit codes, messages, outputs. */
+class CliSpec : FunSpec({
+
+    /** Runs the CLI with [args]; returns (exit code, stdout, stderr). */
+    fun flowkit(vararg args: String): Triple<Int, String, String> {
+        val out = ByteArrayOutputStream()
+        val err = ByteArrayOutputStream()
+        val (oldOut, oldErr) = System.out to System.err
+        System.setOut(PrintStream(out, true))
+        System.setErr(PrintStream(err, true))
+        try {
+            val code = Main.commandLine().execute(*args)
+            return Triple(code, out.toString(), err.toString())
+        } finally {
+            System.setOut(oldOut)
+            System.setErr(oldErr)
+        }
+    }
+
+    test("a bad spec is reported field by field, without a stack trace, exit code 2") {
+        val file = tempdir().toPath().resolve("bad.json")
+        Files.writeString(file, """{"name": "bad", "data": {"type": "spiral"}, "train": {"steps": -5}}""")
+        val (code, _, err) = flowkit("run", file.toString())
+        code shouldBe 2
+        err shouldContain "data.type: unknown type 'spiral'; allowed: gaussian, gaussian-mixture, circle, moons, circles, checkerboard, uniform"
+        err.contains("Exception") shouldBe false
+    }
+
+    test("a missing file is a one-line error") {
+        val (code, _, err) = flowkit("run", "no/such/file.json")
+        code shouldBe 2
+        err.trim() shouldBe "error: no such file: no/such/file.json"
+    }
+
+    test("run writes the outputs into --out and prints the metrics with their noise floor") {
+        val dir = tempdir().toPath()
+        val file = dir.resolve("tiny.json")
+        Files.writeString(file, """
+            {"name": "tiny", "data": {"type": "moons"}, "network": {"type": "mlp", "hidden": [16]},
+             "train": {"steps": 30, "batchSize": 64}, "sample": {"sampler": {"type": "euler", "steps": 5}, "count": 200}}
+        """.trimIndent())
+        val out = dir.resolve("out")
+        val (code, stdout, _) = flowkit("run", file.toString(), "--out", out.toString())
+        code shouldBe 0
+        stdout shouldContain "wasserstein2"
+        stdout shouldContain "(data vs data:"
+        listOf("metrics.json", "samples.npy", "samples.png", "trajectories.png", "loss.png", "spec.json", "checkpoint")
+            .forEach { Files.exists(out.resolve(it)) shouldBe true }
+    }
+})
