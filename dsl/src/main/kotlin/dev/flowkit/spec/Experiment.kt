@@ -33,7 +33,17 @@ data class ExperimentSpec(
         v.nested("network", network)
         v.nested("train", train)
         v.nested("sample", sample)
-        evaluate.forEachIndexed { i, m -> v.nested("evaluate[$i]", m) }
+        evaluate.forEachIndexed { i, m ->
+            v.nested("evaluate[$i]", m)
+            v.check(evaluate.indexOfFirst { it::class == m::class } == i, "evaluate[$i]") {
+                "lists ${m::class.simpleName} a second time; each metric may appear once"
+            }
+        }
+        if (evaluate.any { it is Wasserstein2 }) {
+            v.check(sample.count <= MAX_EXACT_W2, "sample.count") {
+                "must be <= $MAX_EXACT_W2 with wasserstein2 (an exact assignment, O(n³) time and n² memory), was ${sample.count}"
+            }
+        }
         val src = sourceOrDefault
         v.check(src.dim == data.dim, "source.dim") {
             "must equal the data's dimension (${data.dim}), was ${src.dim}"
@@ -48,5 +58,6 @@ data class ExperimentSpec(
 
     companion object {
         private val NAME = Regex("[A-Za-z0-9._-]{1,64}")
+        const val MAX_EXACT_W2 = 5000
     }
 }

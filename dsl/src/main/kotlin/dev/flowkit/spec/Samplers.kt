@@ -7,7 +7,15 @@ import kotlinx.serialization.Serializable
 interface SamplerSpec : Validated {
     /** Number of solver steps. */
     val steps: Int
-    override fun validate(v: Validator) = v.positive("steps", steps)
+    override fun validate(v: Validator) {
+        v.check(steps in 1..MAX_STEPS, "steps") {
+            "must be between 1 and $MAX_STEPS (the whole trajectory is unrolled into one graph), was $steps"
+        }
+    }
+
+    companion object {
+        const val MAX_STEPS = 10_000
+    }
 }
 
 /** Explicit Euler; order 1, one network evaluation per step. */
@@ -34,7 +42,7 @@ data class SampleSpec(
 ) : Validated {
     override fun validate(v: Validator) {
         v.nested("sampler", sampler)
-        v.positive("count", count)
+        v.check(count >= 2, "count") { "must be >= 2 (sample statistics need two points), was $count" }
         v.positive("recordEvery", recordEvery)
     }
 }

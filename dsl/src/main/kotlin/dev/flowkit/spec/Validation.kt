@@ -28,25 +28,23 @@ class Validator private constructor(val path: String, private val problems: Muta
 
     fun positive(field: String, value: Int) = check(value > 0, field) { "must be > 0, was $value" }
     fun positive(field: String, value: Double) =
-        check(value.isFinite() && value > 0, field) { "must be a finite number > 0, was $value" }
+        check(representable(value) && value > 0, field) { "must be a finite number > 0, was $value" }
     fun nonNegative(field: String, value: Double) =
-        check(value.isFinite() && value >= 0, field) { "must be a finite number >= 0, was $value" }
-    fun finite(field: String, value: Double) = check(value.isFinite(), field) { "must be finite, was $value" }
+        check(representable(value) && value >= 0, field) { "must be a finite number >= 0, was $value" }
+    fun finite(field: String, value: Double) = check(representable(value), field) { "must be finite, was $value" }
     fun inRange(field: String, value: Double, low: Double, high: Double, lowOpen: Boolean = false, highOpen: Boolean = false) {
         val okLow = if (lowOpen) value > low else value >= low
         val okHigh = if (highOpen) value < high else value <= high
-        check(value.isFinite() && okLow && okHigh, field) {
+        check(representable(value) && okLow && okHigh, field) {
             "must be in ${if (lowOpen) "(" else "["}$low, $high${if (highOpen) ")" else "]"}, was $value"
         }
     }
     fun allFinite(field: String, values: List<Double>) {
-        values.forEachIndexed { i, x -> check(x.isFinite(), "$field[$i]") { "must be finite, was $x" } }
+        values.forEachIndexed { i, x -> finite("$field[$i]", x) }
     }
 
     /** Validates a nested component. */
     fun nested(field: String, spec: Validated?) { spec?.validate(at(field)) }
-
-    val problemsSoFar: List<String> get() = problems.toList()
 
     /** Throws a [SpecException] listing every problem found, if any. */
     fun throwIfProblems() {
@@ -54,6 +52,8 @@ class Validator private constructor(val path: String, private val problems: Muta
     }
 
     private companion object {
+        /** Graphs compute in float32: a "finite" double beyond its range would become infinite there. */
+        fun representable(value: Double) = value.isFinite() && kotlin.math.abs(value) <= Float.MAX_VALUE
         fun join(path: String, field: String) = when {
             path.isEmpty() -> field
             field.isEmpty() -> path

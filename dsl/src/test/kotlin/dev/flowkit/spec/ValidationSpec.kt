@@ -61,7 +61,7 @@ class ValidationSpec : FunSpec({
             "train.optimizer.learningRate", "must be a finite number > 0, was -0.1"),
         Bad("beta out of range", variant("\"learningRate\": 0.001", "\"learningRate\": 0.001, \"betas\": [0.9, 1.5]"),
             "train.optimizer.betas[1]", "must be in [0.0, 1.0), was 1.5"),
-        Bad("zero sampler steps", variant("\"steps\": 10", "\"steps\": 0"), "sample.sampler.steps", "must be > 0, was 0"),
+        Bad("zero sampler steps", variant("\"steps\": 10", "\"steps\": 0"), "sample.sampler.steps", "must be between 1 and 10000"),
         Bad("empty hidden layers", variant("[64, 64]", "[]"), "network.hidden", "must list at least one hidden layer width"),
         Bad("negative layer width", variant("[64, 64]", "[64, -3]"), "network.hidden[1]", "must be > 0, was -3"),
         Bad("source dimension mismatch", variant("\"seed\": 7,", "\"seed\": 7, \"source\": {\"type\": \"gaussian\", \"dim\": 3},"),
@@ -80,6 +80,14 @@ class ValidationSpec : FunSpec({
             "path.schedule.exponent", "must be a finite number >= 1"),
         Bad("negative mmd bandwidth", variant("{\"type\": \"mmd\"}", "{\"type\": \"mmd\", \"bandwidths\": [1.0, -2.0]}"),
             "evaluate[1].bandwidths[1]", "must be a finite number > 0, was -2.0"),
+        Bad("a sample of one point", variant("\"count\": 100", "\"count\": 1"), "sample.count", "must be >= 2"),
+        Bad("too many points for the exact W2", variant("\"count\": 100", "\"count\": 20000"), "sample.count",
+            "must be <= 5000 with wasserstein2"),
+        Bad("a trajectory too long to unroll", variant("\"steps\": 10", "\"steps\": 50000"), "sample.sampler.steps",
+            "must be between 1 and 10000"),
+        Bad("a value beyond float32", variant("\"noise\": 0.05", "\"noise\": 1e300"), "data.noise", "must be a finite number >= 0"),
+        Bad("a metric listed twice", variant("{\"type\": \"mmd\"}", "{\"type\": \"mmd\"}, {\"type\": \"mmd\", \"bandwidths\": [2.0]}"),
+            "evaluate[2]", "lists Mmd a second time"),
     ) { bad ->
         val e = shouldThrow<SpecException> { SpecJson().decode(bad.json) }
         val problem = e.problems.firstOrNull { it.startsWith(bad.field + ":") }

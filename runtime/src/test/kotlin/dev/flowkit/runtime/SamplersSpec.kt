@@ -17,7 +17,9 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withData
 import io.kotest.matchers.doubles.plusOrMinus
 import io.kotest.matchers.shouldBe
+import kotlin.math.PI
 import kotlin.math.abs
+import kotlin.math.exp
 import kotlin.math.ln
 import kotlin.math.cos
 import kotlin.math.sin
@@ -111,6 +113,41 @@ class SamplersSpec : FunSpec({
                 val orders = errors.zipWithNext { a, b -> ln(a / b) / ln(2.0) }
                 println("${c.label}: errors $errors, orders $orders")
                 orders.forEach { it shouldBe (c.order plusOrMinus 0.25) }
+            }
+        }
+    }
+
+    test("exact marginals against independent closed forms: log p_0 = log N(0, I), log p_1 = the mixture, single-Gaussian velocity") {
+        graph {
+            val points = arrayOf(floatArrayOf(1f, 0.5f), floatArrayOf(-2f, 1.5f), floatArrayOf(0.3f, -2f))
+            val field = GaussianMixtureMarginal(mixture, Cosine())
+            val atSource = flat(field.logDensity(tf, constant(points), scalar(0.0)))
+            val atData = flat(field.logDensity(tf, constant(points), scalar(1.0)))
+            val means = mixture.means()
+            points.forEachIndexed { i, p ->
+                val r2 = p[0] * p[0] + p[1] * p[1].toDouble()
+                atSource[i].toDouble() shouldBe (-r2 / 2 - ln(2 * PI) plusOrMinus 1e-4)
+                val mixtureDensity = means.indices.sumOf { k ->
+                    val s2 = sq(mixture.stds()[k].toDouble())
+                    mixture.weights()[k] * exp(-(sq(p[0] - means[k][0]) + sq(p[1] - means[k][1])) / (2 * s2)) / (2 * PI * s2)
+                }
+                atData[i].toDouble() shouldBe (ln(mixtureDensity) plusOrMinus 1e-3)
+            }
+            // one Gaussian N(μ, s² I): p_t = N(α μ, σ² I) with σ² = α² s² + β², and u = α̇ μ + (σ̇/σ)(x − α μ)
+            val mu = doubleArrayOf(1.0, -2.0)
+            val s = 0.7
+            val single = GaussianMixtureMarginal(GaussianMixtureDistribution(Gaussian(2, mu.toList(), s)), Cosine())
+            for (t in doubleArrayOf(0.0, 0.3, 0.8, 1.0)) {
+                val a = sin(PI * t / 2)
+                val b = cos(PI * t / 2)
+                val aDot = PI / 2 * cos(PI * t / 2)
+                val bDot = -PI / 2 * sin(PI * t / 2)
+                val sigma = sqrt(a * a * s * s + b * b)
+                val sigmaDot = (a * aDot * s * s + b * bDot) / sigma
+                val u = matrix(single.velocity(tf, constant(points), scalar(t)))
+                points.forEachIndexed { i, p -> for (k in 0..1) {
+                    u[i][k].toDouble() shouldBe (aDot * mu[k] + sigmaDot / sigma * (p[k] - a * mu[k]) plusOrMinus 1e-4)
+                } }
             }
         }
     }

@@ -53,13 +53,10 @@ public final class CompiledExperiment implements AutoCloseable {
             runner.run().close();
             return Double.NaN;
         }
-        runner.fetch(lossWindow.mean());
-        double mean;
+        runner.fetch(lossWindow.mean()).addTarget(lossWindow.reset());
         try (Result r = runner.run()) {
-            mean = ((TFloat32) r.get(0)).getFloat();
+            return ((TFloat32) r.get(0)).getFloat();
         }
-        session.runner().addTarget(lossWindow.reset()).run().close();
-        return mean;
     }
 
     /** Training steps completed so far (restored with a checkpoint). */
@@ -97,10 +94,6 @@ public final class CompiledExperiment implements AutoCloseable {
 
     public void restore(Path prefix) {
         session.restore(prefix.toString());
-    }
-
-    Graph graph() {
-        return graph;
     }
 
     @Override

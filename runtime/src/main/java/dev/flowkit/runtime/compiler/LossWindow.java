@@ -25,7 +25,9 @@ final class LossWindow {
         this.addSum = tf.assignAdd(sum, loss);
         this.addCount = tf.assignAdd(count, tf.constant(1f));
         this.mean = tf.withControlDependencies(List.of(addSum, addCount)).math.div(sum, count);
-        this.reset = tf.withControlDependencies(List.of(tf.assign(sum, tf.constant(0f)), tf.assign(count, tf.constant(0f)))).noOp();
+        // The reset runs in the same session call, after the mean (a fresh tensor, not a view of the sums) is taken.
+        Ops afterMean = tf.withControlDependencies(List.of(tf.identity(mean)));
+        this.reset = tf.withControlDependencies(List.of(afterMean.assign(sum, tf.constant(0f)), afterMean.assign(count, tf.constant(0f)))).noOp();
     }
 
     void accumulate(Session.Runner runner) {

@@ -48,8 +48,4 @@ public final class Tensors {
         StdArrays.copyFrom(t, out);
         return out;
     }
-
-    public static TFloat32 matrix(float[][] values) {
-        return TFloat32.tensorOf(StdArrays.ndCopyOf(values));
-    }
 }

@@ -45,8 +45,10 @@ public final class AdamOptimizer implements Optimizer {
         List<Op> updates = new ArrayList<>();
         for (int i = 0; i < variables.size(); i++) {
             Variable<TFloat32> v = variables.get(i);
-            Variable<TFloat32> m1 = tf.variable(init.zerosLike(v));
-            Variable<TFloat32> m2 = tf.variable(init.zerosLike(v));
+            // Zeros of the static shape: reading v here would race with v's own initializer.
+            Operand<TInt64> shape = init.constant(v.shape().asArray());
+            Variable<TFloat32> m1 = tf.variable(init.zeros(shape, TFloat32.class));
+            Variable<TFloat32> m2 = tf.variable(init.zeros(shape, TFloat32.class));
             updates.add(afterGradients.train.applyAdam(v, m1, m2, beta1Power, beta2Power, Tensors.scalar(tf, spec.getLearningRate()),
                     Tensors.scalar(tf, beta1), Tensors.scalar(tf, beta2), Tensors.scalar(tf, spec.getEps()), grads.get(i)));
         }

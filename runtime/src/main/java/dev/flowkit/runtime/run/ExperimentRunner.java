@@ -50,13 +50,16 @@ public final class ExperimentRunner {
     }
 
     private RunResult runUnchecked(ExperimentSpec spec, RunOptions options) throws IOException {
+        SpecJson.validate(spec); // before anything is written or built
         Path out = options.outDir();
         Files.createDirectories(out);
         String specText = specJson.encode(spec);
-        Files.writeString(out.resolve("spec.json"), specText + "\n");
         JsonNode specNode = JSON.readTree(specText);
         TrainingListener listener = options.listener();
         Checkpoints checkpoints = new Checkpoints(out);
+        Path resumeFrom = options.resume() ? checkpoints.latest() : null;
+        Checkpoints.State resumed = resumeFrom == null ? null : checkpoints.readState(resumeFrom);
+        if (resumed != null) requireCompatible(resumed, specNode, spec.getTrain().getSteps(), resumeFrom);
         List<MetricSpec> metricSpecs = spec.getEvaluate();
         Components components = compiler.components();
         List<Metric> metrics = metricSpecs.stream().map(m -> components.resolve(m, Metric.class)).toList();
@@ -64,16 +67,13 @@ public final class ExperimentRunner {
         try (CompiledExperiment experiment = compiler.compile(spec, options.session())) {
             List<double[]> losses = new ArrayList<>();
             long start = 0;
-            if (options.resume()) {
-                Path latest = checkpoints.latest();
-                if (latest != null) {
-                    Checkpoints.State state = checkpoints.restore(experiment, latest);
-                    requireCompatible(state.spec(), specNode, latest);
-                    losses.addAll(state.losses());
-                    start = experiment.step();
-                    listener.status("resumed from " + latest + " at step " + start);
-                }
+            if (resumed != null) {
+                checkpoints.restoreVariables(experiment, resumeFrom);
+                losses.addAll(resumed.losses());
+                start = experiment.step();
+                listener.status("resumed from " + resumeFrom + " at step " + start);
             }
+            Files.writeString(out.resolve("spec.json"), specText + "\n");
             long total = spec.getTrain().getSteps();
             int logEvery = spec.getTrain().getLogEvery();
             int checkpointEvery = spec.getTrain().getCheckpointEvery();
@@ -119,15 +119,21 @@ public final class ExperimentRunner {
             float[][] data = experiment.data(count, Streams.EVAL_DATA);
             float[][] floorData = experiment.data(count, Streams.FLOOR_DATA);
             Map<String, Double> values = new TreeMap<>();
-            for (Metric metric : metrics) {
-                values.putAll(metric.compute(samples, data));
-                metric.compute(floorData, data).forEach((k, v) -> values.put(k + "Floor", v));
+            long nonFinite = countNonFinite(samples);
+            if (nonFinite > 0) {
+                // Distances to NaN are meaningless (and the exact W2 has no finite assignment): say so instead.
+                values.put("nonFiniteSamples", (double) nonFinite);
+                listener.status("warning: " + nonFinite + " sample coordinates are NaN or infinite; metrics skipped");
+            } else {
+                for (Metric metric : metrics) {
+                    values.putAll(metric.compute(samples, data));
+                    metric.compute(floorData, data).forEach((k, v) -> values.put(k + "Floor", v));
+                }
             }
-            if (!allFinite(samples)) values.put("nonFiniteSamples", (double) countNonFinite(samples));
 
             writeMetrics(out.resolve("metrics.json"), spec, values, total, trained, stepsPerSecond, finalLoss,
                     count, experiment.functionEvaluations(), samplingSeconds);
-            if (options.plots() && samples[0].length >= 2) {
+            if (options.plots() && samples[0].length >= 2) { // 2D views: the first two coordinates
                 listener.status("drawing plots");
                 String title = spec.getName();
                 Plots.samples(out.resolve("samples.png"), title + ": samples over data", samples, data);
@@ -138,15 +144,19 @@ public final class ExperimentRunner {
         }
     }
 
-    /** A checkpoint may continue a run whose spec differs at most in train.steps (to train longer). */
-    private static void requireCompatible(JsonNode saved, JsonNode current, Path folder) {
-        ObjectNode a = saved.deepCopy();
+    /** A checkpoint may continue a run whose spec differs at most in train.steps, and only forwards. */
+    private static void requireCompatible(Checkpoints.State saved, JsonNode current, long totalSteps, Path folder) {
+        ObjectNode a = saved.spec().deepCopy();
         ObjectNode b = current.deepCopy();
         ((ObjectNode) a.get("train")).remove("steps");
         ((ObjectNode) b.get("train")).remove("steps");
         if (!a.equals(b)) {
             throw new IllegalArgumentException("the checkpoint in " + folder + " was written for a different spec "
                     + "(only train.steps may change between runs); run without --resume or choose another --out");
+        }
+        if (saved.step() > totalSteps) {
+            throw new IllegalArgumentException("the checkpoint in " + folder + " is at step " + saved.step()
+                    + ", past train.steps = " + totalSteps + "; raise train.steps to continue training");
         }
     }
 
@@ -156,10 +166,6 @@ public final class ExperimentRunner {
         double sum = 0;
         for (int i = losses.size() - n; i < losses.size(); i++) sum += losses.get(i)[1];
         return sum / n;
-    }
-
-    private static boolean allFinite(float[][] x) {
-        return countNonFinite(x) == 0;
     }
 
     private static long countNonFinite(float[][] x) {
