@@ -32,7 +32,9 @@ import dev.flowkit.spec.ScheduleSpec
 import dev.flowkit.spec.SpecException
 import dev.flowkit.spec.SqrtSchedule
 import dev.flowkit.spec.TrainSpec
+import dev.flowkit.spec.SubVpSchedule
 import dev.flowkit.spec.Uniform
+import dev.flowkit.spec.VpSchedule
 import dev.flowkit.spec.Wasserstein2
 
 /**
@@ -74,6 +76,8 @@ class PathScope : ChoiceScope<PathSpec>() {
     fun cosine(): ScheduleSpec = CosineSchedule
     fun sqrt(): ScheduleSpec = SqrtSchedule
     @JvmOverloads fun polynomial(exponent: Double = 2.0): ScheduleSpec = PolynomialSchedule(exponent)
+    @JvmOverloads fun vp(betaMin: Double = 0.1, betaMax: Double = 20.0): ScheduleSpec = VpSchedule(betaMin, betaMax)
+    @JvmOverloads fun subVp(betaMin: Double = 0.1, betaMax: Double = 20.0): ScheduleSpec = SubVpSchedule(betaMin, betaMax)
 }
 
 /** `network { … }`. */

@@ -31,3 +31,28 @@ data class PolynomialSchedule(val exponent: Double = 2.0) : ScheduleSpec {
         }
     }
 }
+
+/**
+ * The variance-preserving diffusion (DDPM's continuous limit) on Flowkit's axis: diffusion time s = 1 − t,
+ * β(s) = betaMin + s (betaMax − betaMin), α_t = exp(−½ ∫₀ˢ β), β_t = √(1 − α_t²). α_0 is e^{−(betaMin + betaMax)/4},
+ * ≈ 0.007 at the defaults: the source is N(0, I) in the limit.
+ */
+@Serializable
+@SerialName("vp")
+data class VpSchedule(val betaMin: Double = 0.1, val betaMax: Double = 20.0) : ScheduleSpec {
+    override fun validate(v: Validator) = validateBetas(v, betaMin, betaMax)
+}
+
+/** The sub-VP diffusion: the same mean as vp, α_t = exp(−½ ∫₀ˢ β), with β_t = 1 − α_t². */
+@Serializable
+@SerialName("sub-vp")
+data class SubVpSchedule(val betaMin: Double = 0.1, val betaMax: Double = 20.0) : ScheduleSpec {
+    override fun validate(v: Validator) = validateBetas(v, betaMin, betaMax)
+}
+
+private fun validateBetas(v: Validator, betaMin: Double, betaMax: Double) {
+    v.nonNegative("betaMin", betaMin)
+    v.check(betaMax.isFinite() && betaMax > betaMin && betaMax <= 1000, "betaMax") {
+        "must be > betaMin ($betaMin) and <= 1000, was $betaMax"
+    }
+}

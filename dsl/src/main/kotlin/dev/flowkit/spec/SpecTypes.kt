@@ -61,7 +61,7 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
             of(DistributionSpec::class, Gaussian::class, GaussianMixture::class, Circle::class, Moons::class,
                 Circles::class, Checkerboard::class, Uniform::class),
             of(ScheduleSpec::class, LinearSchedule::class, CosineSchedule::class, SqrtSchedule::class,
-                PolynomialSchedule::class),
+                PolynomialSchedule::class, VpSchedule::class, SubVpSchedule::class),
             of(PathSpec::class, GaussianPath::class, LinearPath::class),
             of(NetworkSpec::class, Mlp::class),
             of(ObjectiveSpec::class, FlowMatching::class),

@@ -37,6 +37,8 @@ class RoundTripSpec : FunSpec({
     val schedule: Arb<ScheduleSpec> = Arb.choice(
         Arb.constant<ScheduleSpec>(LinearSchedule), Arb.constant<ScheduleSpec>(CosineSchedule), Arb.constant<ScheduleSpec>(SqrtSchedule),
         arbitrary { PolynomialSchedule(Arb.double(1.0, 5.0, false).bind()) },
+        arbitrary { Arb.double(0.0, 1.0, false).bind().let { lo -> VpSchedule(lo, lo + Arb.double(0.5, 40.0, false).bind()) } },
+        arbitrary { Arb.double(0.0, 1.0, false).bind().let { lo -> SubVpSchedule(lo, lo + Arb.double(0.5, 40.0, false).bind()) } },
     )
     val sampler: Arb<SamplerSpec> = Arb.choice(
         arbitrary { Euler(Arb.int(1..500).bind()) }, arbitrary { Heun(Arb.int(1..500).bind()) }, arbitrary { Rk4(Arb.int(1..500).bind()) },

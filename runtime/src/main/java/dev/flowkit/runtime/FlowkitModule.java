@@ -23,6 +23,8 @@ import dev.flowkit.runtime.schedules.Linear;
 import dev.flowkit.runtime.schedules.Polynomial;
 import dev.flowkit.runtime.schedules.Schedule;
 import dev.flowkit.runtime.schedules.SquareRoot;
+import dev.flowkit.runtime.schedules.SubVariancePreserving;
+import dev.flowkit.runtime.schedules.VariancePreserving;
 import dev.flowkit.spec.Adam;
 import dev.flowkit.spec.Checkerboard;
 import dev.flowkit.spec.Circle;
@@ -42,7 +44,9 @@ import dev.flowkit.spec.Moons;
 import dev.flowkit.spec.PolynomialSchedule;
 import dev.flowkit.spec.Rk4;
 import dev.flowkit.spec.SqrtSchedule;
+import dev.flowkit.spec.SubVpSchedule;
 import dev.flowkit.spec.Uniform;
+import dev.flowkit.spec.VpSchedule;
 import dev.flowkit.spec.Wasserstein2;
 
 /** Binds every built-in spec type to its component. */
@@ -62,6 +66,8 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), CosineSchedule.class, (s, c) -> new Cosine());
         Components.bind(binder(), SqrtSchedule.class, (s, c) -> new SquareRoot());
         Components.bind(binder(), PolynomialSchedule.class, (s, c) -> new Polynomial(s.getExponent()));
+        Components.bind(binder(), VpSchedule.class, (s, c) -> new VariancePreserving(s.getBetaMin(), s.getBetaMax()));
+        Components.bind(binder(), SubVpSchedule.class, (s, c) -> new SubVariancePreserving(s.getBetaMin(), s.getBetaMax()));
         // paths
         Components.bind(binder(), dev.flowkit.spec.GaussianPath.class, (s, c) -> new GaussianPath(c.resolve(s.getSchedule(), Schedule.class)));
         Components.bind(binder(), LinearPath.class, (s, c) -> new AffinePath(new Linear()));

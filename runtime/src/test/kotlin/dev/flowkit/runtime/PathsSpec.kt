@@ -6,21 +6,29 @@ import dev.flowkit.runtime.schedules.Linear
 import dev.flowkit.runtime.schedules.Polynomial
 import dev.flowkit.runtime.schedules.Schedule
 import dev.flowkit.runtime.schedules.SquareRoot
+import dev.flowkit.runtime.schedules.SubVariancePreserving
+import dev.flowkit.runtime.schedules.VariancePreserving
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withData
 import io.kotest.matchers.doubles.plusOrMinus
 import io.kotest.matchers.shouldBe
 import kotlin.math.PI
 import kotlin.math.cos
+import kotlin.math.exp
 import kotlin.math.sin
 import kotlin.math.sqrt
 
 /** Schedules and Gaussian paths against their closed forms and finite differences of the path itself. */
 class PathsSpec : FunSpec({
 
-    data class Case(val name: String, val schedule: Schedule, val alpha: (Double) -> Double, val beta: (Double) -> Double) {
+    /** [endTolerance]: how far α_0 and β_1 may be from 0 (VP-type schedules reach them only in the limit). */
+    data class Case(val name: String, val schedule: Schedule, val alpha: (Double) -> Double, val beta: (Double) -> Double,
+                    val endTolerance: Double = 1e-6) {
         override fun toString() = name
     }
+
+    // VP-type: s = 1 − t, m = exp(−½ (βmin s + ½ (βmax − βmin) s²))
+    fun vpMean(t: Double, lo: Double = 0.1, hi: Double = 20.0) = (1 - t).let { s -> exp(-0.5 * (lo * s + 0.5 * (hi - lo) * s * s)) }
 
     val cases = listOf(
         Case("linear", Linear(), { it }, { 1 - it }),
@@ -28,6 +36,9 @@ class PathsSpec : FunSpec({
         Case("sqrt", SquareRoot(), { it }, { sqrt(1 - it) }),
         Case("polynomial(2)", Polynomial(2.0), { it * it }, { 1 - it * it }),
         Case("polynomial(3.5)", Polynomial(3.5), { Math.pow(it, 3.5) }, { 1 - Math.pow(it, 3.5) }),
+        Case("vp(0.1, 20)", VariancePreserving(0.1, 20.0), { vpMean(it) }, { sqrt(1 - vpMean(it) * vpMean(it)) }, 1e-2),
+        Case("sub-vp(0.1, 20)", SubVariancePreserving(0.1, 20.0), { vpMean(it) }, { 1 - vpMean(it) * vpMean(it) }, 1e-2),
+        Case("vp(1, 5)", VariancePreserving(1.0, 5.0), { vpMean(it, 1.0, 5.0) }, { sqrt(1 - vpMean(it, 1.0, 5.0).let { m -> m * m }) }, 0.25),
     )
     val times = doubleArrayOf(0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)
 
@@ -38,10 +49,11 @@ class PathsSpec : FunSpec({
                 val v = c.schedule.at(tf, t)
                 val alpha = flat(v.alpha())
                 val beta = flat(v.beta())
-                alpha.first().toDouble() shouldBe (0.0 plusOrMinus 1e-7)
+                alpha.first().toDouble() shouldBe (0.0 plusOrMinus c.endTolerance)
                 alpha.last().toDouble() shouldBe (1.0 plusOrMinus 1e-6)
-                beta.first().toDouble() shouldBe (1.0 plusOrMinus 1e-6)
+                beta.first().toDouble() shouldBe (1.0 plusOrMinus c.endTolerance)
                 beta.last().toDouble() shouldBe (0.0 plusOrMinus 1e-6)
+                alpha.first().toDouble() shouldBe (c.alpha(0.0) plusOrMinus 1e-6)
                 times.forEachIndexed { i, s ->
                     alpha[i + 1].toDouble() shouldBe (c.alpha(s) plusOrMinus 1e-6)
                     beta[i + 1].toDouble() shouldBe (c.beta(s) plusOrMinus 1e-6)

@@ -11,6 +11,7 @@ import dev.flowkit.runtime.samplers.Rk4Solver
 import dev.flowkit.runtime.schedules.Cosine
 import dev.flowkit.runtime.schedules.Linear
 import dev.flowkit.runtime.schedules.Schedule
+import dev.flowkit.runtime.schedules.VariancePreserving
 import dev.flowkit.spec.Gaussian
 import dev.flowkit.spec.GaussianMixture
 import io.kotest.core.spec.style.FunSpec
@@ -53,6 +54,7 @@ class SamplersSpec : FunSpec({
             Case(HeunSolver(60), Linear(), "heun(60), linear schedule"),
             Case(Rk4Solver(25), Linear(), "rk4(25), linear schedule"),
             Case(HeunSolver(60), Cosine(), "heun(60), cosine schedule"),
+            Case(HeunSolver(100), VariancePreserving(0.1, 20.0), "heun(100), vp schedule"),
         ) { c ->
             graph {
                 val field = GaussianMixtureMarginal(mixture, c.schedule)
