@@ -8,6 +8,7 @@ import dev.flowkit.runtime.compiler.Components;
 import dev.flowkit.runtime.compiler.ExperimentCompiler;
 import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.run.ExperimentRunner;
+import dev.flowkit.runtime.run.PathFigure;
 import dev.flowkit.runtime.run.RunOptions;
 import dev.flowkit.runtime.run.RunResult;
 import dev.flowkit.spec.ExperimentSpec;
@@ -57,6 +58,11 @@ public final class Flowkit {
 
     public CompiledExperiment compile(ExperimentSpec spec, SessionOptions options) {
         return injector.getInstance(ExperimentCompiler.class).compile(spec, options);
+    }
+
+    /** Draws of the spec's probability path (conditional and marginal) at several times; no training. */
+    public PathFigure pathFigure() {
+        return new PathFigure(components());
     }
 
     /** Trains, samples, evaluates and writes every output into options.outDir(). */

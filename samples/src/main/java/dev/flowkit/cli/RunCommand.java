@@ -6,9 +6,6 @@ import dev.flowkit.runtime.output.ConsoleProgress;
 import dev.flowkit.runtime.run.RunOptions;
 import dev.flowkit.runtime.run.RunResult;
 import dev.flowkit.spec.ExperimentSpec;
-import dev.flowkit.spec.SpecException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -38,21 +35,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flowkit flowkit = Flowkit.create();
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            System.err.println("error: no such file: " + file);
-            return 2;
-        }
-        ExperimentSpec spec;
-        try {
-            spec = flowkit.specJson().decode(text);
-        } catch (SpecException e) {
-            System.err.println("error: " + file + " is not a valid experiment:");
-            e.getProblems().forEach(p -> System.err.println("  " + p));
-            return 2;
-        }
+        ExperimentSpec spec = SpecFiles.read(flowkit, file);
+        if (spec == null) return 2;
         Path dir = out != null ? out : Path.of("out", spec.getName());
         RunOptions options = RunOptions.to(dir)
                 .resuming(resume)

@@ -57,4 +57,16 @@ class CliSpec : FunSpec({
         listOf("metrics.json", "samples.npy", "samples.png", "trajectories.png", "loss.png", "spec.json", "checkpoint")
             .forEach { Files.exists(out.resolve(it)) shouldBe true }
     }
+
+    test("plot-path draws the probability path; bad times are refused") {
+        val dir = tempdir().toPath()
+        val png = dir.resolve("p.png")
+        val (code, stdout, _) = flowkit("plot-path", "experiments/moons.json", "--out", png.toString(), "--count", "200")
+        code shouldBe 0
+        stdout shouldContain "wrote"
+        (Files.size(png) > 10_000) shouldBe true
+        val (bad, _, err) = flowkit("plot-path", "experiments/moons.json", "--times", "0,1.5")
+        bad shouldBe 2
+        err shouldContain "--times: every time must be in [0, 1], was 1.5"
+    }
 })

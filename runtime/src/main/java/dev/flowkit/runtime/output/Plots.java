@@ -18,7 +18,9 @@ public final class Plots {
     private static final Color SAMPLES = new Color(31, 119, 180, 140);
     private static final Color SOURCE = new Color(40, 40, 40, 200);
     private static final Color PATH = new Color(255, 127, 14, 60);
+    private static final Color PATH_POINTS = new Color(255, 127, 14, 120);
     private static final int SIZE = 800;
+    private static final int PANEL = 340;
 
     private Plots() {}
 
@@ -78,8 +80,35 @@ public final class Plots {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * The probability path at several times: conditional draws p_t(· | z) on top (z marked), marginal draws
+     * p_t below; all panels share one square box so that shapes compare across t.
+     */
+    public static void pathGrid(Path file, String name, double[] times, float[] z, List<float[][]> conditional,
+                                List<float[][]> marginal) throws IOException {
+        float[][] all = java.util.stream.Stream.concat(conditional.stream(), marginal.stream()).flatMap(Arrays::stream).toArray(float[][]::new);
+        double[] box = bounds(all, new float[][] {z});
+        List<XYChart> charts = new java.util.ArrayList<>();
+        for (int row = 0; row < 2; row++) {
+            for (int i = 0; i < times.length; i++) {
+                String what = row == 0 ? "conditional p_t(x | z)" : "marginal p_t(x)";
+                XYChart chart = square(String.format(java.util.Locale.ROOT, "%s, t = %.2f", what, times[i]), box, PANEL);
+                chart.getStyler().setLegendVisible(false);
+                chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(11f));
+                scatter(chart, "x_t", (row == 0 ? conditional : marginal).get(i), row == 0 ? PATH_POINTS : SAMPLES, 3);
+                if (row == 0) scatter(chart, "z", new float[][] {z}, Color.RED, 3).setMarker(SeriesMarkers.DIAMOND);
+                charts.add(chart);
+            }
+        }
+        BitmapEncoder.saveBitmap(charts, 2, times.length, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     private static XYChart square(String title, double[] box) {
-        XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE).title(title).xAxisTitle("x₁").yAxisTitle("x₂").build();
+        return square(title, box, SIZE);
+    }
+
+    private static XYChart square(String title, double[] box, int size) {
+        XYChart chart = new XYChartBuilder().width(size).height(size).title(title).xAxisTitle("x₁").yAxisTitle("x₂").build();
         var styler = chart.getStyler();
         styler.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         styler.setXAxisMin(box[0]);
@@ -92,7 +121,7 @@ public final class Plots {
         return chart;
     }
 
-    private static void scatter(XYChart chart, String name, float[][] points, Color color, int size) {
+    private static XYSeries scatter(XYChart chart, String name, float[][] points, Color color, int size) {
         double[] xs = new double[points.length];
         double[] ys = new double[points.length];
         for (int i = 0; i < points.length; i++) {
@@ -104,6 +133,7 @@ public final class Plots {
         s.setMarker(SeriesMarkers.CIRCLE);
         s.setMarkerColor(color);
         chart.getStyler().setMarkerSize(size);
+        return s;
     }
 
     /** A square box [xmin, xmax, ymin, ymax] around the 0.5%–99.5% quantiles of both sets, padded 10%. */
