@@ -4,6 +4,7 @@ import dev.flowkit.runtime.compiler.SamplingGraph
 import dev.flowkit.runtime.distributions.GaussianMixtureDistribution
 import dev.flowkit.runtime.model.VectorField
 import dev.flowkit.runtime.paths.GaussianMixtureMarginal
+import dev.flowkit.runtime.paths.GaussianPath
 import dev.flowkit.runtime.samplers.EulerSolver
 import dev.flowkit.runtime.samplers.FixedStepSolver
 import dev.flowkit.runtime.samplers.HeunSolver
@@ -150,6 +151,28 @@ class SamplersSpec : FunSpec({
                 points.forEachIndexed { i, p -> for (k in 0..1) {
                     u[i][k].toDouble() shouldBe (aDot * mu[k] + sigmaDot / sigma * (p[k] - a * mu[k]) plusOrMinus 1e-4)
                 } }
+            }
+        }
+    }
+
+    context("conversions: the exact velocity gives the exact score and back, on every schedule") {
+        withData(listOf("linear" to Linear(), "cosine" to Cosine(), "vp" to VariancePreserving(0.1, 20.0))) { (_, schedule) ->
+            graph {
+                val field = GaussianMixtureMarginal(mixture, schedule)
+                val path = GaussianPath(schedule)
+                val points = constant(arrayOf(floatArrayOf(1f, 0.5f), floatArrayOf(-2f, 1.5f), floatArrayOf(3.5f, 1.2f), floatArrayOf(0.3f, -2f)))
+                for (t in doubleArrayOf(0.1, 0.4, 0.7, 0.9)) {
+                    val u = field.velocity(tf, points, scalar(t))
+                    val score = field.score(tf, points, scalar(t))
+                    val scoreFromU = matrix(path.scoreFromVelocity(tf, points, u, scalar(t)))
+                    val uFromScore = matrix(path.velocityFromScore(tf, points, score, scalar(t)))
+                    val exactScore = matrix(score)
+                    val exactU = matrix(u)
+                    for (i in 0 until 4) for (k in 0..1) {
+                        scoreFromU[i][k].toDouble() shouldBe (exactScore[i][k].toDouble() plusOrMinus 1e-3 * (1 + abs(exactScore[i][k])))
+                        uFromScore[i][k].toDouble() shouldBe (exactU[i][k].toDouble() plusOrMinus 1e-3 * (1 + abs(exactU[i][k])))
+                    }
+                }
             }
         }
     }
