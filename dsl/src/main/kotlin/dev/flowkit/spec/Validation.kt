@@ -24,7 +24,6 @@ class Validator private constructor(val path: String, private val problems: Muta
         if (!ok) problems += "${join(path, field)}: ${message()}"
     }
 
-    fun fail(field: String, message: String) = check(false, field) { message }
 
     fun positive(field: String, value: Int) = check(value > 0, field) { "must be > 0, was $value" }
     fun positive(field: String, value: Double) =

@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "plot-path", description = "Plot an experiment's probability path (conditional and marginal) at several times; no training.")
 final class PlotPathCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "experiment spec (.json)")
-    Path file;
+    @Mixin
+    SpecFile specFile;
 
     @Option(names = "--out", paramLabel = "PNG", description = "image to write (default: out/<name>/path.png)")
     Path out;
@@ -26,7 +26,7 @@ final class PlotPathCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flowkit flowkit = Flowkit.create();
-        ExperimentSpec spec = SpecFiles.read(flowkit, file);
+        ExperimentSpec spec = specFile.read(flowkit);
         if (spec == null) return 2;
         for (double t : times) {
             if (!(t >= 0 && t <= 1)) {

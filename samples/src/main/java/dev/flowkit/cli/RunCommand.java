@@ -11,13 +11,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "run", description = "Train, sample and evaluate an experiment (JSON spec); writes metrics, samples and plots.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "experiment spec (.json)")
-    Path file;
+    @Mixin
+    SpecFile specFile;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<name>/)")
     Path out;
@@ -35,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Flowkit flowkit = Flowkit.create();
-        ExperimentSpec spec = SpecFiles.read(flowkit, file);
+        ExperimentSpec spec = specFile.read(flowkit);
         if (spec == null) return 2;
         Path dir = out != null ? out : Path.of("out", spec.getName());
         RunOptions options = RunOptions.to(dir)

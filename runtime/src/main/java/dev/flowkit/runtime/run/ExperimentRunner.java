@@ -74,36 +74,7 @@ public final class ExperimentRunner {
                 listener.status("resumed from " + resumeFrom + " at step " + start);
             }
             Files.writeString(out.resolve("spec.json"), specText + "\n");
-            long total = spec.getTrain().getSteps();
-            int logEvery = spec.getTrain().getLogEvery();
-            int checkpointEvery = spec.getTrain().getCheckpointEvery();
-            listener.started(start, total);
-            long trainingNanos = 0;
-            long trained = 0;
-            for (long step = start; step < total; step++) {
-                boolean log = (step + 1) % logEvery == 0 || step + 1 == total;
-                long t0 = System.nanoTime();
-                double loss = experiment.trainStep(log);
-                trainingNanos += System.nanoTime() - t0;
-                trained++;
-                if (log) {
-                    if (!Double.isFinite(loss)) {
-                        listener.finished();
-                        throw new IllegalStateException("training diverged: the loss is " + loss + " at step " + (step + 1)
-                                + "; lower train.optimizer.learningRate or set train.optimizer.clipNorm");
-                    }
-                    losses.add(new double[] {step + 1, loss});
-                    listener.progress(step + 1, loss);
-                }
-                if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < total) {
-                    checkpoints.save(experiment, new Checkpoints.State(step + 1, specNode, losses));
-                }
-            }
-            listener.finished();
-            if (trained > 0 || checkpoints.latest() == null) {
-                checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses));
-            }
-            double stepsPerSecond = trained == 0 ? Double.NaN : trained / (trainingNanos / 1e9);
+            Training training = train(experiment, spec, start, losses, checkpoints, specNode, listener);
             double finalLoss = finalLoss(losses);
 
             int count = spec.getSample().getCount();
@@ -118,21 +89,9 @@ public final class ExperimentRunner {
             listener.status("evaluating " + metricSpecs.size() + " metric(s) against fresh data");
             float[][] data = experiment.data(count, Streams.EVAL_DATA);
             float[][] floorData = experiment.data(count, Streams.FLOOR_DATA);
-            Map<String, Double> values = new TreeMap<>();
-            long nonFinite = countNonFinite(samples);
-            if (nonFinite > 0) {
-                // Distances to NaN are meaningless (and the exact W2 has no finite assignment): say so instead.
-                values.put("nonFiniteSamples", (double) nonFinite);
-                listener.status("warning: " + nonFinite + " sample coordinates are NaN or infinite; metrics skipped");
-            } else {
-                for (Metric metric : metrics) {
-                    values.putAll(metric.compute(samples, data));
-                    metric.compute(floorData, data).forEach((k, v) -> values.put(k + "Floor", v));
-                }
-            }
-
-            writeMetrics(out.resolve("metrics.json"), spec, values, total, trained, stepsPerSecond, finalLoss,
-                    count, experiment.functionEvaluations(), samplingSeconds);
+            Map<String, Double> values = evaluate(metrics, samples, data, floorData, listener);
+            writeMetrics(out.resolve("metrics.json"), spec, values, spec.getTrain().getSteps(), training.steps(),
+                    training.stepsPerSecond(), finalLoss, count, experiment.functionEvaluations(), samplingSeconds);
             if (options.plots() && samples[0].length >= 2) { // 2D views: the first two coordinates
                 listener.status("drawing plots");
                 String title = spec.getName();
@@ -140,8 +99,64 @@ public final class ExperimentRunner {
                 Plots.trajectories(out.resolve("trajectories.png"), title + ": trajectories from t = 0 to t = 1", batch.trajectory(), 300);
                 Plots.loss(out.resolve("loss.png"), title + ": training loss", losses);
             }
-            return new RunResult(values, stepsPerSecond, finalLoss, samplingSeconds, experiment.functionEvaluations(), samples);
+            return new RunResult(values, training.stepsPerSecond(), finalLoss, samplingSeconds, experiment.functionEvaluations(), samples);
         }
+    }
+
+    /** Steps trained in this run and their speed. */
+    private record Training(long steps, double stepsPerSecond) {}
+
+    /** The training loop from [start]: logs window losses into [losses], checkpoints, and saves at the end. */
+    private static Training train(CompiledExperiment experiment, ExperimentSpec spec, long start, List<double[]> losses,
+                                  Checkpoints checkpoints, JsonNode specNode, TrainingListener listener) {
+        long total = spec.getTrain().getSteps();
+        int logEvery = spec.getTrain().getLogEvery();
+        int checkpointEvery = spec.getTrain().getCheckpointEvery();
+        listener.started(start, total);
+        long trainingNanos = 0;
+        long trained = 0;
+        for (long step = start; step < total; step++) {
+            boolean log = (step + 1) % logEvery == 0 || step + 1 == total;
+            long t0 = System.nanoTime();
+            double loss = experiment.trainStep(log);
+            trainingNanos += System.nanoTime() - t0;
+            trained++;
+            if (log) {
+                if (!Double.isFinite(loss)) {
+                    listener.finished();
+                    throw new IllegalStateException("training diverged: the loss is " + loss + " at step " + (step + 1)
+                            + "; lower train.optimizer.learningRate or set train.optimizer.clipNorm");
+                }
+                losses.add(new double[] {step + 1, loss});
+                listener.progress(step + 1, loss);
+            }
+            if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < total) {
+                checkpoints.save(experiment, new Checkpoints.State(step + 1, specNode, losses));
+            }
+        }
+        listener.finished();
+        if (trained > 0 || checkpoints.latest() == null) {
+            checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses));
+        }
+        return new Training(trained, trained == 0 ? Double.NaN : trained / (trainingNanos / 1e9));
+    }
+
+    /** Every metric against fresh data, and against a second data sample (the "Floor"); none for NaN samples. */
+    private static Map<String, Double> evaluate(List<Metric> metrics, float[][] samples, float[][] data, float[][] floorData,
+                                                TrainingListener listener) {
+        Map<String, Double> values = new TreeMap<>();
+        long nonFinite = countNonFinite(samples);
+        if (nonFinite > 0) {
+            // Distances to NaN are meaningless (and the exact W2 has no finite assignment): say so instead.
+            values.put("nonFiniteSamples", (double) nonFinite);
+            listener.status("warning: " + nonFinite + " sample coordinates are NaN or infinite; metrics skipped");
+            return values;
+        }
+        for (Metric metric : metrics) {
+            values.putAll(metric.compute(samples, data));
+            metric.compute(floorData, data).forEach((k, v) -> values.put(k + "Floor", v));
+        }
+        return values;
     }
 
     /** A checkpoint may continue a run whose spec differs at most in train.steps, and only forwards. */

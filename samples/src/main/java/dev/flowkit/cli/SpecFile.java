@@ -7,12 +7,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import picocli.CommandLine.Parameters;
 
-/** Reads a spec file for a command, printing the problems (and returning null) when it cannot. */
-final class SpecFiles {
-    private SpecFiles() {}
+/** The FILE argument every spec-reading command takes (a picocli mixin), and how it is read. */
+final class SpecFile {
+    @Parameters(paramLabel = "FILE", description = "experiment spec (.json)")
+    Path file;
 
-    static ExperimentSpec read(Flowkit flowkit, Path file) throws IOException {
+    /** The validated spec, or null after printing why the file is missing or wrong. */
+    ExperimentSpec read(Flowkit flowkit) throws IOException {
         String text;
         try {
             text = Files.readString(file);
