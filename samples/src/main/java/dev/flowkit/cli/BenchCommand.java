@@ -17,7 +17,7 @@ import org.tensorflow.TensorFlow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Measure training and sampling speed; prints one JSON line per figure (medians).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure training and sampling speed; prints one JSON line per figure (medians).")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "7", description = "timed repetitions per figure (default: ${DEFAULT-VALUE})")
     int repeats;

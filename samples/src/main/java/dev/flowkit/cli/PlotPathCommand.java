@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "plot-path", description = "Plot an experiment's probability path (conditional and marginal) at several times; no training.")
+@Command(name = "plot-path", mixinStandardHelpOptions = true, description = "Plot an experiment's probability path (conditional and marginal) at several times; no training.")
 final class PlotPathCommand implements Callable<Integer> {
     @Mixin
     SpecFile specFile;

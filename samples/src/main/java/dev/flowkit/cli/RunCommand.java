@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "run", description = "Train, sample and evaluate an experiment (JSON spec); writes metrics, samples and plots.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Train, sample and evaluate an experiment (JSON spec); writes metrics, samples and plots.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     SpecFile specFile;
