@@ -36,6 +36,26 @@ import dev.flowkit.spec.SubVpSchedule
 import dev.flowkit.spec.Uniform
 import dev.flowkit.spec.VpSchedule
 import dev.flowkit.spec.Wasserstein2
+import dev.flowkit.spec.ClassAccuracy
+import dev.flowkit.spec.ConstantSigma
+import dev.flowkit.spec.CorrectorSpec
+import dev.flowkit.spec.DataPrediction
+import dev.flowkit.spec.Dopri5
+import dev.flowkit.spec.EulerMaruyama
+import dev.flowkit.spec.FlowAndScoreMatching
+import dev.flowkit.spec.Langevin
+import dev.flowkit.spec.LangevinCorrector
+import dev.flowkit.spec.LinearSigma
+import dev.flowkit.spec.Midpoint
+import dev.flowkit.spec.NoisePrediction
+import dev.flowkit.spec.Pc
+import dev.flowkit.spec.Prediction
+import dev.flowkit.spec.ReverseSigma
+import dev.flowkit.spec.ScoreMatching
+import dev.flowkit.spec.SigmaSpec
+import dev.flowkit.spec.VeSchedule
+import dev.flowkit.spec.VelocityAndScore
+import dev.flowkit.spec.Weighting
 
 /**
  * A block that declares exactly one component of kind [S]; the last one declared wins.
@@ -55,9 +75,11 @@ abstract class ChoiceScope<S : Any> {
 /** `source { … }` and `data { … }`. */
 class DistributionScope : ChoiceScope<DistributionSpec>() {
     @JvmOverloads fun gaussian(dim: Int, mean: List<Double> = emptyList(), std: Double = 1.0) = use(Gaussian(dim, mean, std))
-    @JvmOverloads fun gaussianMixture(means: List<List<Double>>, stds: List<Double>, weights: List<Double> = emptyList()) =
-        use(GaussianMixture(means, stds, weights))
-    @JvmOverloads fun circle(modes: Int = 8, radius: Double = 4.0, std: Double = 0.5) = use(Circle(modes, radius, std))
+    @JvmOverloads fun gaussianMixture(
+        means: List<List<Double>>, stds: List<Double>, weights: List<Double> = emptyList(), labelled: Boolean = false,
+    ) = use(GaussianMixture(means, stds, weights, labelled))
+    @JvmOverloads fun circle(modes: Int = 8, radius: Double = 4.0, std: Double = 0.5, labelled: Boolean = false) =
+        use(Circle(modes, radius, std, labelled))
     @JvmOverloads fun moons(noise: Double = 0.05, scale: Double = 3.0) = use(Moons(noise, scale))
     @JvmOverloads fun circles(noise: Double = 0.05, factor: Double = 0.5, scale: Double = 3.0) = use(Circles(noise, factor, scale))
     @JvmOverloads fun checkerboard(squares: Int = 4, size: Double = 8.0) = use(Checkerboard(squares, size))
@@ -78,12 +100,18 @@ class PathScope : ChoiceScope<PathSpec>() {
     @JvmOverloads fun polynomial(exponent: Double = 2.0): ScheduleSpec = PolynomialSchedule(exponent)
     @JvmOverloads fun vp(betaMin: Double = 0.1, betaMax: Double = 20.0): ScheduleSpec = VpSchedule(betaMin, betaMax)
     @JvmOverloads fun subVp(betaMin: Double = 0.1, betaMax: Double = 20.0): ScheduleSpec = SubVpSchedule(betaMin, betaMax)
+    @JvmOverloads fun ve(sigmaMin: Double = 0.01, sigmaMax: Double = 50.0): ScheduleSpec = VeSchedule(sigmaMin, sigmaMax)
 }
 
 /** `network { … }`. */
 class NetworkScope : ChoiceScope<NetworkSpec>() {
-    @JvmOverloads fun mlp(hidden: List<Int> = listOf(64, 64, 64, 64), activation: Activation = Activation.SILU) =
-        use(Mlp(hidden, activation))
+    @JvmOverloads fun mlp(
+        hidden: List<Int> = listOf(64, 64, 64, 64), activation: Activation = Activation.SILU, predicts: Prediction? = null,
+    ) = use(Mlp(hidden, activation, predicts))
+
+    /** A velocity network and a score network in one model (arguments are evaluated first, then this wins). */
+    @JvmOverloads fun velocityAndScore(velocity: NetworkSpec = Mlp(), score: NetworkSpec = Mlp()) =
+        use(VelocityAndScore(velocity, score))
 }
 
 /** `train { … }`: objective, optimizer and the loop's numbers. */
@@ -94,34 +122,66 @@ class TrainScope {
     var batchSize: Int = defaults.batchSize
     var logEvery: Int = defaults.logEvery
     var checkpointEvery: Int = defaults.checkpointEvery
+    var labelDropout: Double = defaults.labelDropout
     private var objective: ObjectiveSpec = defaults.objective
     private var optimizer: OptimizerSpec = defaults.optimizer
 
     fun objective(spec: ObjectiveSpec) { objective = spec }
     fun optimizer(spec: OptimizerSpec) { optimizer = spec }
     fun flowMatching() = objective(FlowMatching)
+    @JvmOverloads fun scoreMatching(weighting: Weighting = Weighting.NOISE_VARIANCE) = objective(ScoreMatching(weighting))
+    fun noisePrediction() = objective(NoisePrediction)
+    fun dataPrediction() = objective(DataPrediction)
+    @JvmOverloads fun flowAndScoreMatching(weighting: Weighting = Weighting.NOISE_VARIANCE) =
+        objective(FlowAndScoreMatching(weighting))
 
     @JvmOverloads
     fun adam(learningRate: Double = 1e-3, betas: List<Double> = listOf(0.9, 0.999), eps: Double = 1e-8, clipNorm: Double? = null) =
         optimizer(Adam(learningRate, betas, eps, clipNorm))
 
-    internal fun build() = TrainSpec(objective, steps, batchSize, optimizer, logEvery, checkpointEvery)
+    internal fun build() = TrainSpec(objective, steps, batchSize, optimizer, logEvery, checkpointEvery, labelDropout)
 }
 
-/** `sample { … }`: the solver and how many points. */
+/**
+ * `sample { … }`: the sampler, how many points, and guidance. Each sampler function declares the sampler and
+ * returns its spec, so `pc(predictor = heun())` works: the arguments are evaluated first, then `pc` wins.
+ */
 @FlowkitDsl
 class SampleScope {
     private val defaults = SampleSpec()
     var count: Int = defaults.count
     var recordEvery: Int = defaults.recordEvery
     private var sampler: SamplerSpec = defaults.sampler
+    private var guidance: List<Double> = defaults.guidance
 
-    fun sampler(spec: SamplerSpec) { sampler = spec }
+    fun <T : SamplerSpec> sampler(spec: T): T = spec.also { sampler = it }
     @JvmOverloads fun euler(steps: Int = 100) = sampler(Euler(steps))
     @JvmOverloads fun heun(steps: Int = 50) = sampler(Heun(steps))
+    @JvmOverloads fun midpoint(steps: Int = 50) = sampler(Midpoint(steps))
     @JvmOverloads fun rk4(steps: Int = 25) = sampler(Rk4(steps))
+    @JvmOverloads fun dopri5(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 10_000) = sampler(Dopri5(rtol, atol, maxSteps))
 
-    internal fun build() = SampleSpec(sampler, count, recordEvery)
+    /** σ_t defaults to `reverse()` on diffusion schedules and to `constant(1.0)` elsewhere. */
+    @JvmOverloads fun eulerMaruyama(steps: Int = 500, sigma: SigmaSpec? = null) = sampler(EulerMaruyama(steps, sigma))
+    @JvmOverloads fun eulerMaruyama(steps: Int = 500, sigma: Double) = eulerMaruyama(steps, ConstantSigma(sigma))
+    @JvmOverloads fun langevin(steps: Int = 1000, stepSize: Double = 0.01, time: Double = 1.0) = sampler(Langevin(steps, stepSize, time))
+    @JvmOverloads fun pc(predictor: SamplerSpec = EulerMaruyama(), corrector: CorrectorSpec = LangevinCorrector()) =
+        sampler(Pc(predictor, corrector))
+
+    /** The Langevin corrector of [pc] (it declares nothing by itself). */
+    @JvmOverloads fun langevin(snr: Double, steps: Int = 1) = LangevinCorrector(snr, steps)
+
+    /** σ_t = value. */
+    fun constant(value: Double) = ConstantSigma(value)
+    /** σ_t = start + (end − start) t. */
+    fun linear(start: Double, end: Double) = LinearSigma(start, end)
+    /** σ_t = g_t of the diffusion schedule: the reverse-time SDE. */
+    fun reverse() = ReverseSigma
+
+    /** Classifier-free guidance scales w (labelled data); each gets its own samples and metrics. */
+    fun guidance(vararg scales: Double) { guidance = scales.toList() }
+
+    internal fun build() = SampleSpec(sampler, count, recordEvery, guidance)
 }
 
 /** `evaluate { … }`: every metric listed is computed. */
@@ -133,6 +193,7 @@ class EvaluateScope {
     fun wasserstein2() = metric(Wasserstein2)
     @JvmOverloads fun mmd(bandwidths: List<Double> = Mmd().bandwidths) = metric(Mmd(bandwidths))
     fun meanCovError() = metric(MeanCovError)
+    fun classAccuracy() = metric(ClassAccuracy)
 
     internal fun build(): List<MetricSpec> = metrics.toList()
 }

@@ -10,11 +10,18 @@ import kotlin.math.sin
 interface DistributionSpec : Validated {
     /** Dimension of the samples. */
     val dim: Int
+
+    /** Number of class labels its draws carry (0: unlabelled). Labelled data makes the model class-conditional. */
+    val classes: Int get() = 0
 }
 
 /** A distribution that is a finite mixture of isotropic Gaussians (exact fields exist for these). */
 interface MixtureSpec : DistributionSpec {
     fun components(): List<Component>
+
+    /** Whether each draw carries its component's index as a class label. */
+    val labelled: Boolean get() = false
+    override val classes: Int get() = if (labelled) components().size else 0
 
     /** One isotropic component N(mean, std² I) with its weight. */
     data class Component(val weight: Double, val mean: List<Double>, val std: Double)
@@ -25,7 +32,7 @@ interface MixtureSpec : DistributionSpec {
 @SerialName("gaussian")
 data class Gaussian(override val dim: Int, val mean: List<Double> = emptyList(), val std: Double = 1.0) : MixtureSpec {
     override fun components() = listOf(MixtureSpec.Component(1.0, mean.ifEmpty { List(dim) { 0.0 } }, std))
-    val isStandard: Boolean get() = std == 1.0 && mean.all { it == 0.0 }
+    val isCentred: Boolean get() = mean.all { it == 0.0 }
 
     override fun validate(v: Validator) {
         v.positive("dim", dim)
@@ -37,13 +44,17 @@ data class Gaussian(override val dim: Int, val mean: List<Double> = emptyList(),
     }
 }
 
-/** Σ_k weights[k] · N(means[k], stds[k]² I); empty [weights] means equal weights. */
+/**
+ * Σ_k weights[k] · N(means[k], stds[k]² I); empty [weights] means equal weights. [labelled] draws carry
+ * their component index k as a class label (for class-conditional models and guidance).
+ */
 @Serializable
 @SerialName("gaussian-mixture")
 data class GaussianMixture(
     val means: List<List<Double>>,
     val stds: List<Double>,
     val weights: List<Double> = emptyList(),
+    override val labelled: Boolean = false,
 ) : MixtureSpec {
     override val dim: Int get() = means.firstOrNull()?.size ?: 0
 
@@ -70,10 +81,18 @@ data class GaussianMixture(
     }
 }
 
-/** [modes] equal-weight Gaussians evenly spaced on a circle of [radius]: the classic 8-Gaussians at the defaults. */
+/**
+ * [modes] equal-weight Gaussians evenly spaced on a circle of [radius]: the classic 8-Gaussians at the defaults.
+ * [labelled] as for [GaussianMixture]: mode k (at angle 2πk/modes) is class k.
+ */
 @Serializable
 @SerialName("circle")
-data class Circle(val modes: Int = 8, val radius: Double = 4.0, val std: Double = 0.5) : MixtureSpec {
+data class Circle(
+    val modes: Int = 8,
+    val radius: Double = 4.0,
+    val std: Double = 0.5,
+    override val labelled: Boolean = false,
+) : MixtureSpec {
     override val dim: Int get() = 2
 
     override fun components() = (0 until modes).map {

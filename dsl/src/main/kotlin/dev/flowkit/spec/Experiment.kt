@@ -7,7 +7,7 @@ import kotlinx.serialization.Serializable
 data class ExperimentSpec(
     val name: String,
     val seed: Long = 0,
-    /** p_init; omitted means the standard Gaussian of the data's dimension. */
+    /** p_init; omitted means N(0, β_0² I) of the data's dimension (the standard Gaussian but for ve). */
     val source: DistributionSpec? = null,
     val data: DistributionSpec,
     val path: PathSpec = GaussianPath(),
@@ -18,10 +18,22 @@ data class ExperimentSpec(
 ) : Validated {
 
     /** The source actually used. */
-    val sourceOrDefault: DistributionSpec get() = source ?: Gaussian(dim = data.dim)
+    val sourceOrDefault: DistributionSpec get() = source ?: Gaussian(dim = data.dim, std = path.sourceStd ?: 1.0)
+
+    /** What the network predicts: its own `predicts`, else what the objective trains. */
+    val prediction: Prediction get() = network.predicts ?: train.objective.trains
+
+    /** Whether the model is class-conditional (the data carries labels). */
+    val conditional: Boolean get() = data.classes > 0
+
+    /** The guidance scales sampled with: as given, or [1.0] for labelled data. */
+    val guidanceScales: List<Double> get() = sample.guidance.ifEmpty { if (conditional) listOf(1.0) else emptyList() }
 
     /** The same spec with every omitted value written out. */
-    fun withDefaults(): ExperimentSpec = copy(source = sourceOrDefault)
+    fun withDefaults(): ExperimentSpec = copy(
+        source = sourceOrDefault,
+        sample = sample.copy(sampler = sample.sampler.withDefaults(path), guidance = guidanceScales),
+    )
 
     override fun validate(v: Validator) {
         v.check(NAME.matches(name), "name") {
@@ -36,7 +48,7 @@ data class ExperimentSpec(
         evaluate.forEachIndexed { i, m ->
             v.nested("evaluate[$i]", m)
             v.check(evaluate.indexOfFirst { it::class == m::class } == i, "evaluate[$i]") {
-                "lists ${m::class.simpleName} a second time; each metric may appear once"
+                "lists ${SpecNames.of(m)} a second time; each metric may appear once"
             }
         }
         if (evaluate.any { it is Wasserstein2 }) {
@@ -48,10 +60,62 @@ data class ExperimentSpec(
         v.check(src.dim == data.dim, "source.dim") {
             "must equal the data's dimension (${data.dim}), was ${src.dim}"
         }
-        if (path is GaussianPath) {
-            v.check(src is Gaussian && src.isStandard, "source") {
-                "a gaussian path needs the standard Gaussian source (gaussian with mean 0 and std 1); " +
+        path.sourceStd?.let { std ->
+            v.check(src is Gaussian && src.isCentred && src.std == std, "source") {
+                "this gaussian path starts from N(0, $std² I) (gaussian with mean 0 and std $std; omit source for it); " +
                     "use path linear() to start from any other distribution"
+            }
+        }
+        validateModel(v)
+        validateSampling(v)
+    }
+
+    /** The path must supply what the objective, network and sampler need. */
+    private fun validateModel(v: Validator) {
+        val pathName = SpecNames.of(path)
+        val objective = train.objective
+        if (!path.hasScore) {
+            v.check(prediction != Prediction.SCORE, if (network.predicts == Prediction.SCORE) "network.predicts" else "train.objective") {
+                "score needs a path with a closed-form score, and $pathName has none; use path gaussian(...)"
+            }
+            v.check(Prediction.SCORE !in objective.quantities && network !is VelocityAndScore, "train.objective") {
+                "${SpecNames.of(objective)} trains a score, which needs a path with a closed-form score; $pathName has none"
+            }
+        }
+        if (objective.weighting == Weighting.DIFFUSION) {
+            v.check(path.isDiffusion, "train.objective.weighting") {
+                "diffusion (λ = g_t²) needs a diffusion schedule (vp, sub-vp or ve); allowed here: none, noise-variance"
+            }
+        }
+        if (network is VelocityAndScore) {
+            v.check(objective.quantities.containsAll(listOf(Prediction.VELOCITY, Prediction.SCORE)), "train.objective") {
+                "a velocity-and-score network needs an objective that trains both parts (flow-and-score-matching), " +
+                    "was ${SpecNames.of(objective)}"
+            }
+        }
+    }
+
+    private fun validateSampling(v: Validator) {
+        val sampler = sample.sampler
+        if (sampler.usesScore) {
+            v.check(path.hasScore, "sample.sampler") {
+                "${SpecNames.of(sampler)} needs the model's score, and ${SpecNames.of(path)} has none; use path gaussian(...) " +
+                    "or an ODE sampler (euler, heun, midpoint, rk4, dopri5)"
+            }
+        }
+        if (sampler.usesDiffusion) {
+            v.check(path.isDiffusion, "sample.sampler") {
+                "sigma reverse() is g_t of a diffusion schedule (vp, sub-vp or ve); this path has none; use constant(σ)"
+            }
+        }
+        v.check(sample.guidance.isEmpty() || conditional, "sample.guidance") {
+            "needs labelled data (e.g. data { circle(labelled = true) }), the data here has no labels"
+        }
+        evaluate.forEachIndexed { i, m ->
+            if (m is ClassAccuracy) {
+                v.check(conditional && data is MixtureSpec, "evaluate[$i]") {
+                    "class-accuracy needs labelled mixture data (gaussian-mixture or circle with labelled = true)"
+                }
             }
         }
     }

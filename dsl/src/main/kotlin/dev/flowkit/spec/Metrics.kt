@@ -25,3 +25,13 @@ data class Mmd(val bandwidths: List<Double> = listOf(0.1, 0.3, 1.0, 3.0)) : Metr
 @Serializable
 @SerialName("mean-cov-error")
 data object MeanCovError : MetricSpec
+
+/**
+ * For labelled mixture data and class-conditional sampling: `classAccuracy`, the fraction of samples whose most
+ * probable component under the data distribution is the requested class, and `classSpread`, the mean of
+ * ‖x − μ_y‖² / (dim s_y²) over samples (1 when samples follow their class's component; below 1 when guidance
+ * concentrates them).
+ */
+@Serializable
+@SerialName("class-accuracy")
+data object ClassAccuracy : MetricSpec

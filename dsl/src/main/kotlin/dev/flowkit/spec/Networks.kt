@@ -3,8 +3,23 @@ package dev.flowkit.spec
 import kotlinx.serialization.SerialName
 import kotlinx.serialization.Serializable
 
-/** A neural network taking (x, t) and predicting one quantity of the same shape as x. */
-interface NetworkSpec : Validated
+/** A neural network taking (x, t) (and a class label for labelled data) and predicting quantities shaped like x. */
+interface NetworkSpec : Validated {
+    /** What the network's output means; null: what the objective trains. */
+    val predicts: Prediction? get() = null
+}
+
+/**
+ * The quantity a network predicts at (x, t). On a Gaussian path x = α_t z + β_t ε these are the marginal velocity
+ * u_t(x), the score ∇ log p_t(x), the noise E[ε | x] and the data E[z | x]; the runtime converts between all four.
+ */
+@Serializable
+enum class Prediction {
+    @SerialName("velocity") VELOCITY,
+    @SerialName("score") SCORE,
+    @SerialName("noise") NOISE,
+    @SerialName("data") DATA,
+}
 
 @Serializable
 enum class Activation {
@@ -15,15 +30,33 @@ enum class Activation {
     @SerialName("softplus") SOFTPLUS,
 }
 
-/** A fully connected network on the concatenation [x, t]. */
+/** A fully connected network on the concatenation [x, t] (plus a learned class embedding for labelled data). */
 @Serializable
 @SerialName("mlp")
 data class Mlp(
     val hidden: List<Int> = listOf(64, 64, 64, 64),
     val activation: Activation = Activation.SILU,
+    override val predicts: Prediction? = null,
 ) : NetworkSpec {
     override fun validate(v: Validator) {
         v.check(hidden.isNotEmpty(), "hidden") { "must list at least one hidden layer width" }
         hidden.forEachIndexed { i, h -> v.positive("hidden[$i]", h) }
+    }
+}
+
+/**
+ * Two networks in one model: [velocity] gives u_t and [score] gives ∇ log p_t (each converted if it predicts something
+ * else), as in the Langevin flow SDE dX = [u_t + ½σ_t² ∇log p_t] dt + σ_t dW. Train it with `flowAndScoreMatching`.
+ */
+@Serializable
+@SerialName("velocity-and-score")
+data class VelocityAndScore(
+    val velocity: NetworkSpec = Mlp(),
+    val score: NetworkSpec = Mlp(),
+) : NetworkSpec {
+    override fun validate(v: Validator) {
+        v.nested("velocity", velocity)
+        v.nested("score", score)
+        v.check(velocity !is VelocityAndScore && score !is VelocityAndScore, "") { "velocity-and-score networks do not nest" }
     }
 }

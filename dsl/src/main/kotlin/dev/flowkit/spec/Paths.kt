@@ -4,12 +4,24 @@ import kotlinx.serialization.SerialName
 import kotlinx.serialization.Serializable
 
 /** A conditional probability path p_t(x | z) from the source (t = 0) to the data point z (t = 1). */
-interface PathSpec : Validated
+interface PathSpec : Validated {
+    /** Whether the path has a closed-form conditional score (needed by score objectives and stochastic samplers). */
+    val hasScore: Boolean get() = false
 
-/** x_t = α_t z + β_t ε with ε ~ N(0, I): the source must be the standard Gaussian. */
+    /** Whether the path comes from a diffusion SDE, so that g_t exists (sigma `reverse()`, weighting `diffusion`). */
+    val isDiffusion: Boolean get() = false
+
+    /** The std of the centred Gaussian source the path needs; null when any source works. */
+    val sourceStd: Double? get() = null
+}
+
+/** x_t = α_t z + β_t ε with ε ~ N(0, I): the source must be N(0, β_0² I) (the standard Gaussian but for ve). */
 @Serializable
 @SerialName("gaussian")
 data class GaussianPath(val schedule: ScheduleSpec = LinearSchedule) : PathSpec {
+    override val hasScore: Boolean get() = true
+    override val isDiffusion: Boolean get() = schedule.isDiffusion
+    override val sourceStd: Double get() = schedule.sourceStd
     override fun validate(v: Validator) = v.nested("schedule", schedule)
 }
 

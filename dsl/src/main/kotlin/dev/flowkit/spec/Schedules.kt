@@ -3,8 +3,14 @@ package dev.flowkit.spec
 import kotlinx.serialization.SerialName
 import kotlinx.serialization.Serializable
 
-/** Gives α_t and β_t of a Gaussian path x_t = α_t z + β_t ε (α_0 = 0, α_1 = 1, β_0 = 1, β_1 = 0). */
-interface ScheduleSpec : Validated
+/** Gives α_t and β_t of a Gaussian path x_t = α_t z + β_t ε (α_0 = 0, α_1 = 1, β_0 = 1, β_1 = 0, or their limits). */
+interface ScheduleSpec : Validated {
+    /** β_0: the path starts from N(0, sourceStd² I), which is the default source. */
+    val sourceStd: Double get() = 1.0
+
+    /** Whether the schedule comes from a diffusion SDE and so has a diffusion coefficient g_t (for `reverse()`). */
+    val isDiffusion: Boolean get() = false
+}
 
 /** α_t = t, β_t = 1 − t (the conditional optimal-transport path). */
 @Serializable
@@ -40,6 +46,7 @@ data class PolynomialSchedule(val exponent: Double = 2.0) : ScheduleSpec {
 @Serializable
 @SerialName("vp")
 data class VpSchedule(val betaMin: Double = 0.1, val betaMax: Double = 20.0) : ScheduleSpec {
+    override val isDiffusion: Boolean get() = true
     override fun validate(v: Validator) = validateBetas(v, betaMin, betaMax)
 }
 
@@ -47,6 +54,7 @@ data class VpSchedule(val betaMin: Double = 0.1, val betaMax: Double = 20.0) : S
 @Serializable
 @SerialName("sub-vp")
 data class SubVpSchedule(val betaMin: Double = 0.1, val betaMax: Double = 20.0) : ScheduleSpec {
+    override val isDiffusion: Boolean get() = true
     override fun validate(v: Validator) = validateBetas(v, betaMin, betaMax)
 }
 
@@ -54,5 +62,24 @@ private fun validateBetas(v: Validator, betaMin: Double, betaMax: Double) {
     v.nonNegative("betaMin", betaMin)
     v.check(betaMax.isFinite() && betaMax > betaMin && betaMax <= 1000, "betaMax") {
         "must be > betaMin ($betaMin) and <= 1000, was $betaMax"
+    }
+}
+
+/**
+ * The variance-exploding diffusion (SMLD/NCSN's continuous limit): x_t = z + σ(s) ε at diffusion time s = 1 − t with
+ * geometric σ(s) = sigmaMin (sigmaMax/sigmaMin)^s, so α_t = 1 and β_t = σ(1 − t). The path starts from
+ * N(0, sigmaMax² I) (exactly so in the limit sigmaMax ≫ the data's scale) and ends at noise level sigmaMin.
+ */
+@Serializable
+@SerialName("ve")
+data class VeSchedule(val sigmaMin: Double = 0.01, val sigmaMax: Double = 50.0) : ScheduleSpec {
+    override val sourceStd: Double get() = sigmaMax
+    override val isDiffusion: Boolean get() = true
+
+    override fun validate(v: Validator) {
+        v.positive("sigmaMin", sigmaMin)
+        v.check(sigmaMax.isFinite() && sigmaMax > sigmaMin && sigmaMax <= 1e4, "sigmaMax") {
+            "must be > sigmaMin ($sigmaMin) and <= 10000, was $sigmaMax"
+        }
     }
 }

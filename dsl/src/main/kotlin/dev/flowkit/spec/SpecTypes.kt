@@ -61,13 +61,17 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
             of(DistributionSpec::class, Gaussian::class, GaussianMixture::class, Circle::class, Moons::class,
                 Circles::class, Checkerboard::class, Uniform::class),
             of(ScheduleSpec::class, LinearSchedule::class, CosineSchedule::class, SqrtSchedule::class,
-                PolynomialSchedule::class, VpSchedule::class, SubVpSchedule::class),
+                PolynomialSchedule::class, VpSchedule::class, SubVpSchedule::class, VeSchedule::class),
             of(PathSpec::class, GaussianPath::class, LinearPath::class),
-            of(NetworkSpec::class, Mlp::class),
-            of(ObjectiveSpec::class, FlowMatching::class),
+            of(NetworkSpec::class, Mlp::class, VelocityAndScore::class),
+            of(ObjectiveSpec::class, FlowMatching::class, ScoreMatching::class, NoisePrediction::class,
+                DataPrediction::class, FlowAndScoreMatching::class),
             of(OptimizerSpec::class, Adam::class),
-            of(SamplerSpec::class, Euler::class, Heun::class, Rk4::class),
-            of(MetricSpec::class, Wasserstein2::class, Mmd::class, MeanCovError::class),
+            of(SamplerSpec::class, Euler::class, Heun::class, Midpoint::class, Rk4::class, Dopri5::class,
+                EulerMaruyama::class, Langevin::class, Pc::class),
+            of(SigmaSpec::class, ConstantSigma::class, LinearSigma::class, ReverseSigma::class),
+            of(CorrectorSpec::class, LangevinCorrector::class),
+            of(MetricSpec::class, Wasserstein2::class, Mmd::class, MeanCovError::class, ClassAccuracy::class),
         ).reduce(SpecTypes::plus)
     }
 }

@@ -4,12 +4,68 @@ import kotlinx.serialization.SerialName
 import kotlinx.serialization.Serializable
 
 /** What the network is trained to regress. */
-interface ObjectiveSpec : Validated
+interface ObjectiveSpec : Validated {
+    /** The quantity it regresses, which is what a network predicts unless it says otherwise. */
+    val trains: Prediction
+
+    /** Every quantity the model must provide (a two-network model needs one network per quantity). */
+    val quantities: Set<Prediction> get() = setOf(trains)
+
+    /** Its weighting, if it has one (`diffusion` needs a diffusion schedule). */
+    val weighting: Weighting? get() = null
+}
+
+/** λ(t) in a score-matching loss E λ(t) ‖s_θ(x_t, t) − ∇ log p_t(x_t | z)‖². */
+@Serializable
+enum class Weighting {
+    /** λ = 1: dominated by t near 1, where the target −ε/β_t is largest. */
+    @SerialName("none") NONE,
+
+    /** λ = β_t²: the same as predicting the noise, ‖β_t s_θ + ε‖² (DDPM's loss, score_sde's default). */
+    @SerialName("noise-variance") NOISE_VARIANCE,
+
+    /** λ = g_t²: the likelihood weighting of the diffusion SDE. */
+    @SerialName("diffusion") DIFFUSION,
+}
 
 /** Conditional flow matching: E ‖u_θ(x_t, t) − u_t(x_t | z)‖² with t ~ U[0, 1]. */
 @Serializable
 @SerialName("flow-matching")
-data object FlowMatching : ObjectiveSpec
+data object FlowMatching : ObjectiveSpec {
+    override val trains: Prediction get() = Prediction.VELOCITY
+}
+
+/** Denoising score matching: E λ(t) ‖s_θ(x_t, t) − (α_t z − x_t)/β_t²‖² with t ~ U[0, 1 − 10⁻³]. */
+@Serializable
+@SerialName("score-matching")
+data class ScoreMatching(override val weighting: Weighting = Weighting.NOISE_VARIANCE) : ObjectiveSpec {
+    override val trains: Prediction get() = Prediction.SCORE
+}
+
+/** Noise prediction (DDPM): E ‖ε_θ(x_t, t) − ε‖² with t ~ U[0, 1). */
+@Serializable
+@SerialName("noise-prediction")
+data object NoisePrediction : ObjectiveSpec {
+    override val trains: Prediction get() = Prediction.NOISE
+}
+
+/** Data prediction (x₁-prediction): E ‖z_θ(x_t, t) − z‖² with t ~ U[0, 1). */
+@Serializable
+@SerialName("data-prediction")
+data object DataPrediction : ObjectiveSpec {
+    override val trains: Prediction get() = Prediction.DATA
+}
+
+/**
+ * Flow matching for the model's velocity plus score matching (with [weighting]) for its score, on the same batch:
+ * trains a `velocity-and-score` network for the Langevin flow SDE.
+ */
+@Serializable
+@SerialName("flow-and-score-matching")
+data class FlowAndScoreMatching(override val weighting: Weighting = Weighting.NOISE_VARIANCE) : ObjectiveSpec {
+    override val trains: Prediction get() = Prediction.VELOCITY
+    override val quantities: Set<Prediction> get() = setOf(Prediction.VELOCITY, Prediction.SCORE)
+}
 
 /** How parameters follow the gradient. */
 interface OptimizerSpec : Validated
@@ -42,6 +98,8 @@ data class TrainSpec(
     val logEvery: Int = 50,
     /** A checkpoint is written every this many steps (and at the end); 0 = only at the end. */
     val checkpointEvery: Int = 1000,
+    /** With labelled data: the probability that a training label is replaced by the null class (for guidance). */
+    val labelDropout: Double = 0.1,
 ) : Validated {
     override fun validate(v: Validator) {
         v.nested("objective", objective)
@@ -50,5 +108,6 @@ data class TrainSpec(
         v.nested("optimizer", optimizer)
         v.positive("logEvery", logEvery)
         v.check(checkpointEvery >= 0, "checkpointEvery") { "must be >= 0 (0 = only at the end), was $checkpointEvery" }
+        v.inRange("labelDropout", labelDropout, 0.0, 1.0, highOpen = true)
     }
 }

@@ -48,6 +48,41 @@ import dev.flowkit.spec.SubVpSchedule;
 import dev.flowkit.spec.Uniform;
 import dev.flowkit.spec.VpSchedule;
 import dev.flowkit.spec.Wasserstein2;
+import dev.flowkit.runtime.metrics.ClassAccuracyMetric;
+import dev.flowkit.runtime.networks.Network;
+import dev.flowkit.runtime.networks.VelocityAndScoreNetwork;
+import dev.flowkit.runtime.objectives.DataPredictionLoss;
+import dev.flowkit.runtime.objectives.FlowAndScoreMatchingLoss;
+import dev.flowkit.runtime.objectives.NoisePredictionLoss;
+import dev.flowkit.runtime.objectives.ScoreMatchingLoss;
+import dev.flowkit.runtime.samplers.ConstantNoise;
+import dev.flowkit.runtime.samplers.Dopri5Solver;
+import dev.flowkit.runtime.samplers.EulerMaruyamaSolver;
+import dev.flowkit.runtime.samplers.FixedStepSolver;
+import dev.flowkit.runtime.samplers.LangevinCorrector;
+import dev.flowkit.runtime.samplers.LangevinSampler;
+import dev.flowkit.runtime.samplers.LinearNoise;
+import dev.flowkit.runtime.samplers.MidpointSolver;
+import dev.flowkit.runtime.samplers.NoiseScale;
+import dev.flowkit.runtime.samplers.PredictorCorrector;
+import dev.flowkit.runtime.samplers.ReverseNoise;
+import dev.flowkit.runtime.samplers.Sampler;
+import dev.flowkit.runtime.schedules.VarianceExploding;
+import dev.flowkit.spec.ClassAccuracy;
+import dev.flowkit.spec.ConstantSigma;
+import dev.flowkit.spec.DataPrediction;
+import dev.flowkit.spec.Dopri5;
+import dev.flowkit.spec.EulerMaruyama;
+import dev.flowkit.spec.FlowAndScoreMatching;
+import dev.flowkit.spec.Langevin;
+import dev.flowkit.spec.LinearSigma;
+import dev.flowkit.spec.Midpoint;
+import dev.flowkit.spec.NoisePrediction;
+import dev.flowkit.spec.Pc;
+import dev.flowkit.spec.ReverseSigma;
+import dev.flowkit.spec.ScoreMatching;
+import dev.flowkit.spec.VeSchedule;
+import dev.flowkit.spec.VelocityAndScore;
 
 /** Binds every built-in spec type to its component. */
 public final class FlowkitModule extends AbstractModule {
@@ -68,20 +103,41 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), PolynomialSchedule.class, (s, c) -> new Polynomial(s.getExponent()));
         Components.bind(binder(), VpSchedule.class, (s, c) -> new VariancePreserving(s.getBetaMin(), s.getBetaMax()));
         Components.bind(binder(), SubVpSchedule.class, (s, c) -> new SubVariancePreserving(s.getBetaMin(), s.getBetaMax()));
+        Components.bind(binder(), VeSchedule.class, (s, c) -> new VarianceExploding(s.getSigmaMin(), s.getSigmaMax()));
         // paths
         Components.bind(binder(), dev.flowkit.spec.GaussianPath.class, (s, c) -> new GaussianPath(c.resolve(s.getSchedule(), Schedule.class)));
         Components.bind(binder(), LinearPath.class, (s, c) -> new AffinePath(new Linear()));
-        // networks, objectives, optimizers
+        // networks
         Components.bind(binder(), Mlp.class, (s, c) -> new MlpNetwork(s));
+        Components.bind(binder(), VelocityAndScore.class, (s, c) -> new VelocityAndScoreNetwork(
+                c.resolve(s.getVelocity(), Network.class), s.getVelocity().getPredicts(),
+                c.resolve(s.getScore(), Network.class), s.getScore().getPredicts()));
+        // objectives, optimizers
         Components.bind(binder(), FlowMatching.class, (s, c) -> new FlowMatchingLoss());
+        Components.bind(binder(), ScoreMatching.class, (s, c) -> new ScoreMatchingLoss(s.getWeighting()));
+        Components.bind(binder(), NoisePrediction.class, (s, c) -> new NoisePredictionLoss());
+        Components.bind(binder(), DataPrediction.class, (s, c) -> new DataPredictionLoss());
+        Components.bind(binder(), FlowAndScoreMatching.class, (s, c) -> new FlowAndScoreMatchingLoss(s.getWeighting()));
         Components.bind(binder(), Adam.class, (s, c) -> new AdamOptimizer(s));
-        // samplers
+        // samplers and their parts
         Components.bind(binder(), Euler.class, (s, c) -> new EulerSolver(s.getSteps()));
         Components.bind(binder(), Heun.class, (s, c) -> new HeunSolver(s.getSteps()));
+        Components.bind(binder(), Midpoint.class, (s, c) -> new MidpointSolver(s.getSteps()));
         Components.bind(binder(), Rk4.class, (s, c) -> new Rk4Solver(s.getSteps()));
+        Components.bind(binder(), Dopri5.class, (s, c) -> new Dopri5Solver(s.getRtol(), s.getAtol(), s.getMaxSteps()));
+        Components.bind(binder(), EulerMaruyama.class, (s, c) -> new EulerMaruyamaSolver(s.getSteps(),
+                c.resolve(s.getSigma() == null ? new ConstantSigma(1.0) : s.getSigma(), NoiseScale.class)));
+        Components.bind(binder(), Langevin.class, (s, c) -> new LangevinSampler(s.getSteps(), s.getStepSize(), s.getTime()));
+        Components.bind(binder(), Pc.class, (s, c) -> new PredictorCorrector(
+                (FixedStepSolver) c.resolve(s.getPredictor(), Sampler.class), c.resolve(s.getCorrector(), LangevinCorrector.class)));
+        Components.bind(binder(), dev.flowkit.spec.LangevinCorrector.class, (s, c) -> new LangevinCorrector(s.getSnr(), s.getSteps()));
+        Components.bind(binder(), ConstantSigma.class, (s, c) -> new ConstantNoise(s.getValue()));
+        Components.bind(binder(), LinearSigma.class, (s, c) -> new LinearNoise(s.getStart(), s.getEnd()));
+        Components.bind(binder(), ReverseSigma.class, (s, c) -> new ReverseNoise());
         // metrics
         Components.bind(binder(), Wasserstein2.class, (s, c) -> new Wasserstein2Metric());
         Components.bind(binder(), Mmd.class, (s, c) -> new MmdMetric(s));
         Components.bind(binder(), MeanCovError.class, (s, c) -> new MeanCovErrorMetric());
+        Components.bind(binder(), ClassAccuracy.class, (s, c) -> new ClassAccuracyMetric());
     }
 }

@@ -40,3 +40,19 @@ class GraphHarness : AutoCloseable {
 }
 
 inline fun <T> graph(block: GraphHarness.() -> T): T = GraphHarness().use { it.block() }
+
+/** Runs [sampler] with [model] from [n] draws of [source] (keyed by [seed]) in this harness's graph. */
+fun GraphHarness.runSampler(
+    sampler: dev.flowkit.runtime.samplers.Sampler,
+    model: dev.flowkit.runtime.model.Model,
+    path: dev.flowkit.runtime.paths.ProbabilityPath,
+    source: dev.flowkit.runtime.distributions.Distribution,
+    n: Int,
+    seed: Long = 11,
+    withTrajectory: Boolean = false,
+): dev.flowkit.runtime.samplers.SampleRun {
+    val draw = dev.flowkit.runtime.compiler.RandomDraw(tf)
+    val x0 = source.sample(tf, draw.count(), draw.key())
+    val program = sampler.compile(tf, dev.flowkit.runtime.samplers.SamplingInput(model, path, x0, draw.key().derive(6), 1))
+    return draw.feeds(n, seed, 0).use { feeds -> program.run(rawSession, feeds::apply, withTrajectory) }
+}

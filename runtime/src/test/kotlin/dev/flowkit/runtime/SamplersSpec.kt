@@ -1,10 +1,13 @@
 package dev.flowkit.runtime
 
-import dev.flowkit.runtime.compiler.SamplingGraph
 import dev.flowkit.runtime.distributions.GaussianMixtureDistribution
-import dev.flowkit.runtime.model.VectorField
+import dev.flowkit.runtime.model.Model
+import dev.flowkit.runtime.samplers.Dopri5Solver
+import dev.flowkit.runtime.samplers.MidpointSolver
+import dev.flowkit.runtime.samplers.Sampler
+import dev.flowkit.runtime.schedules.SubVariancePreserving
+import dev.flowkit.runtime.schedules.VarianceExploding
 import dev.flowkit.runtime.paths.GaussianMixtureMarginal
-import dev.flowkit.runtime.paths.GaussianPath
 import dev.flowkit.runtime.samplers.EulerSolver
 import dev.flowkit.runtime.samplers.FixedStepSolver
 import dev.flowkit.runtime.samplers.HeunSolver
@@ -17,6 +20,7 @@ import dev.flowkit.spec.Gaussian
 import dev.flowkit.spec.GaussianMixture
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withData
+import io.kotest.matchers.comparables.shouldBeLessThan
 import io.kotest.matchers.doubles.plusOrMinus
 import io.kotest.matchers.shouldBe
 import kotlin.math.PI
@@ -27,12 +31,12 @@ import kotlin.math.cos
 import kotlin.math.sin
 import kotlin.math.sqrt
 
-private fun sq(x: Float) = x.toDouble() * x
 private fun sq(x: Double) = x * x
 
 /**
  * ODE samplers driven by the exact marginal vector field of Gaussian(-mixture) data, no training:
- * they must reach the data distribution, and their measured convergence orders must be 1, 2 and 4.
+ * they must reach the data distribution on every schedule, their measured convergence orders must be 1, 2 and 4,
+ * and dopri5 must meet its tolerance.
  */
 class SamplersSpec : FunSpec({
 
@@ -45,37 +49,29 @@ class SamplersSpec : FunSpec({
     )
     val source = GaussianMixtureDistribution(Gaussian(2))
 
-    data class Case(val solver: FixedStepSolver, val schedule: Schedule, val label: String) {
+    data class Case(val solver: Sampler, val schedule: Schedule, val label: String) {
         override fun toString() = label
     }
 
-    context("with the exact field every solver carries N(0, I) to the mixture: mode weights, means and stds") {
+    context("with the exact field every ODE solver carries the source to the mixture: mode weights, means and stds") {
         withData(
             Case(EulerSolver(400), Linear(), "euler(400), linear schedule"),
             Case(HeunSolver(60), Linear(), "heun(60), linear schedule"),
+            Case(MidpointSolver(60), Linear(), "midpoint(60), linear schedule"),
             Case(Rk4Solver(25), Linear(), "rk4(25), linear schedule"),
+            Case(Dopri5Solver(1e-4, 1e-4, 10_000), Linear(), "dopri5(1e-4), linear schedule"),
             Case(HeunSolver(60), Cosine(), "heun(60), cosine schedule"),
             Case(HeunSolver(100), VariancePreserving(0.1, 20.0), "heun(100), vp schedule"),
+            Case(Dopri5Solver(1e-4, 1e-4, 10_000), VariancePreserving(0.1, 20.0), "dopri5(1e-4), vp schedule"),
+            Case(HeunSolver(100), SubVariancePreserving(0.1, 20.0), "heun(100), sub-vp schedule"),
+            Case(HeunSolver(200), VarianceExploding(0.01, 50.0), "heun(200), ve schedule from N(0, 50² I)"),
         ) { c ->
             graph {
                 val field = GaussianMixtureMarginal(mixture, c.schedule)
-                val n = 4000
-                val samples = SamplingGraph(tf, source, c.solver, field, 1000).sample(rawSession, n, 11, 0)
-                val means = mixture.means()
-                // The modes are ≥ 5 apart with stds ≤ 0.6: the nearest mean tells each sample's component.
-                val byMode = samples.groupBy { p -> means.indices.minBy { k -> sq(p[0] - means[k][0]) + sq(p[1] - means[k][1]) } }
-                for (k in means.indices) {
-                    val w = mixture.weights()[k].toDouble()
-                    val s = mixture.stds()[k].toDouble()
-                    val members = byMode[k].orEmpty()
-                    // closed-form targets, tolerances of 4 standard errors
-                    members.size.toDouble() / n shouldBe (w plusOrMinus 4 * sqrt(w * (1 - w) / n))
-                    for (d in 0 until 2) {
-                        val values = members.map { it[d].toDouble() }
-                        values.average() shouldBe (means[k][d].toDouble() plusOrMinus 4 * s / sqrt(members.size.toDouble()) + 0.01)
-                        sqrt(values.map { sq(it - values.average()) }.sum() / (values.size - 1)) shouldBe (s plusOrMinus 0.08 * s)
-                    }
-                }
+                val start = GaussianMixtureDistribution(Gaussian(2, std = c.schedule.sourceStd()))
+                val run = runSampler(c.solver, field, field.path(), start, 4000)
+                if (c.solver is Dopri5Solver) println("${c.label}: ${run.functionEvaluations()} function evaluations")
+                mixture.shouldMatch(run.samples())
             }
         }
     }
@@ -89,7 +85,7 @@ class SamplersSpec : FunSpec({
         val s = 0.2
         val gaussianField = GaussianMixtureMarginal(GaussianMixtureDistribution(Gaussian(2, mu, s)), Linear())
         val omega = 13.0
-        val rotation = VectorField { tf, x, t ->
+        val rotation = Model.ofVelocity { tf, x, t ->
             val speed = tf.math.mul(tf.constant(omega.toFloat()), tf.math.add(tf.constant(1f), t))
             tf.math.mul(speed, tf.linalg.matMul(x, tf.constant(arrayOf(floatArrayOf(0f, 1f), floatArrayOf(-1f, 0f)))))
         }
@@ -99,24 +95,55 @@ class SamplersSpec : FunSpec({
             val angle = 1.5 * omega
             return doubleArrayOf(cos(angle) * p[0] - sin(angle) * p[1], sin(angle) * p[0] + cos(angle) * p[1])
         }
-        data class Order(val make: (Int) -> FixedStepSolver, val field: VectorField, val exact: (FloatArray) -> DoubleArray,
+        data class Order(val make: (Int) -> FixedStepSolver, val field: Model, val exact: (FloatArray) -> DoubleArray,
                          val steps: List<Int>, val order: Double, val label: String) {
             override fun toString() = label
         }
         withData(
             Order(::EulerSolver, gaussianField, ::gaussianExact, listOf(32, 64, 128, 256), 1.0, "euler → 1"),
             Order(::HeunSolver, gaussianField, ::gaussianExact, listOf(16, 32, 64, 128), 2.0, "heun → 2"),
+            Order(::MidpointSolver, rotation, ::rotationExact, listOf(64, 128, 256, 512), 2.0, "midpoint → 2"),
             Order(::Rk4Solver, rotation, ::rotationExact, listOf(32, 64, 128), 4.0, "rk4 → 4"),
         ) { c ->
             graph {
                 val errors = c.steps.map { n ->
-                    val end = matrix(c.make(n).integrate(tf, c.field, constant(x0), n).end())
+                    val end = runFrom(c.make(n), c.field, x0)
                     x0.indices.maxOf { i -> c.exact(x0[i]).indices.maxOf { k -> abs(end[i][k] - c.exact(x0[i])[k]) } }
                 }
                 val orders = errors.zipWithNext { a, b -> ln(a / b) / ln(2.0) }
                 println("${c.label}: errors $errors, orders $orders")
                 orders.forEach { it shouldBe (c.order plusOrMinus 0.25) }
             }
+        }
+    }
+
+    context("dopri5 meets its tolerance on the rotation problem, and its NFE drops as the tolerance loosens") {
+        val omega = 13.0
+        val rotation = Model.ofVelocity { tf, x, t ->
+            val speed = tf.math.mul(tf.constant(omega.toFloat()), tf.math.add(tf.constant(1f), t))
+            tf.math.mul(speed, tf.linalg.matMul(x, tf.constant(arrayOf(floatArrayOf(0f, 1f), floatArrayOf(-1f, 0f)))))
+        }
+        val x0 = arrayOf(floatArrayOf(0.5f, -1.0f), floatArrayOf(-1.5f, 0.3f), floatArrayOf(2.0f, 1.2f), floatArrayOf(0.1f, 0.0f))
+        val angle = 1.5 * omega
+        val results = listOf(1e-2, 1e-3, 1e-4, 1e-5).map { tol ->
+            graph {
+                val run = runFromWithEvaluations(Dopri5Solver(tol, tol, 10_000), rotation, x0)
+                val error = x0.indices.maxOf { i ->
+                    val p = x0[i]
+                    val exact = doubleArrayOf(cos(angle) * p[0] - sin(angle) * p[1], sin(angle) * p[0] + cos(angle) * p[1])
+                    // relative to the solution's size, as the tolerance is (|x| ≤ 2.3 here)
+                    maxOf(abs(run.first[i][0] - exact[0]), abs(run.first[i][1] - exact[1])) / (1 + sqrt(sq(exact[0]) + sq(exact[1])))
+                }
+                Triple(tol, error, run.second)
+            }
+        }
+        results.forEach { println("dopri5 rtol = atol = ${it.first}: max relative error ${it.second}, NFE ${it.third}") }
+        test("the global error stays within 20 × the tolerance (the solution turns 3 times) and shrinks with it") {
+            results.forEach { (tol, error, _) -> error shouldBeLessThan 20 * tol }
+            results.zipWithNext { loose, tight -> tight.second shouldBeLessThan loose.second / 5 }
+        }
+        test("a looser tolerance takes strictly fewer function evaluations") {
+            results.zipWithNext { loose, tight -> loose.third shouldBeLessThan tight.third }
         }
     }
 
@@ -155,28 +182,6 @@ class SamplersSpec : FunSpec({
         }
     }
 
-    context("conversions: the exact velocity gives the exact score and back, on every schedule") {
-        withData(listOf("linear" to Linear(), "cosine" to Cosine(), "vp" to VariancePreserving(0.1, 20.0))) { (_, schedule) ->
-            graph {
-                val field = GaussianMixtureMarginal(mixture, schedule)
-                val path = GaussianPath(schedule)
-                val points = constant(arrayOf(floatArrayOf(1f, 0.5f), floatArrayOf(-2f, 1.5f), floatArrayOf(3.5f, 1.2f), floatArrayOf(0.3f, -2f)))
-                for (t in doubleArrayOf(0.1, 0.4, 0.7, 0.9)) {
-                    val u = field.velocity(tf, points, scalar(t))
-                    val score = field.score(tf, points, scalar(t))
-                    val scoreFromU = matrix(path.scoreFromVelocity(tf, points, u, scalar(t)))
-                    val uFromScore = matrix(path.velocityFromScore(tf, points, score, scalar(t)))
-                    val exactScore = matrix(score)
-                    val exactU = matrix(u)
-                    for (i in 0 until 4) for (k in 0..1) {
-                        scoreFromU[i][k].toDouble() shouldBe (exactScore[i][k].toDouble() plusOrMinus 1e-3 * (1 + abs(exactScore[i][k])))
-                        uFromScore[i][k].toDouble() shouldBe (exactU[i][k].toDouble() plusOrMinus 1e-3 * (1 + abs(exactU[i][k])))
-                    }
-                }
-            }
-        }
-    }
-
     test("the exact marginal score of the mixture is the gradient of its exact log-density") {
         graph {
             val field = GaussianMixtureMarginal(mixture, Cosine())
@@ -194,3 +199,40 @@ class SamplersSpec : FunSpec({
         }
     }
 })
+
+/** The end states of [solver] integrating [model] from the given points. */
+private fun GraphHarness.runFrom(solver: Sampler, model: Model, x0: Array<FloatArray>): Array<FloatArray> =
+    runFromWithEvaluations(solver, model, x0).first
+
+private fun GraphHarness.runFromWithEvaluations(solver: Sampler, model: Model, x0: Array<FloatArray>): Pair<Array<FloatArray>, Long> {
+    val start = constant(x0)
+    val program = solver.compile(tf, dev.flowkit.runtime.samplers.SamplingInput(model, dev.flowkit.runtime.paths.GaussianPath(Linear()),
+        start, dev.flowkit.runtime.graph.RandomKey.of(tf, 1, 2), 1000))
+    val run = program.run(rawSession, {}, false)
+    return run.samples() to run.functionEvaluations()
+}
+
+private fun sq(x: Float) = x.toDouble() * x
+
+/**
+ * The samples follow this mixture: per mode (the nearest mean; modes are ≥ 5 apart with stds ≤ 0.6) the share of
+ * samples, the mean and the std match the closed-form weight, mean and std within 4 standard errors (stds within
+ * [stdTolerance] relative).
+ */
+fun GaussianMixtureDistribution.shouldMatch(samples: Array<FloatArray>, stdTolerance: Double = 0.08) {
+    val n = samples.size
+    val means = means()
+    val byMode = samples.groupBy { p -> means.indices.minBy { k -> sq(p[0] - means[k][0]) + sq(p[1] - means[k][1]) } }
+    for (k in means.indices) {
+        val w = weights()[k].toDouble()
+        val s = stds()[k].toDouble()
+        val members = byMode[k].orEmpty()
+        members.size.toDouble() / n shouldBe (w plusOrMinus 4 * sqrt(w * (1 - w) / n))
+        for (d in 0 until 2) {
+            val values = members.map { it[d].toDouble() }
+            values.average() shouldBe (means[k][d].toDouble() plusOrMinus 4 * s / sqrt(members.size.toDouble()) + 0.01)
+            sqrt(values.map { (it - values.average()) * (it - values.average()) }.sum() / (values.size - 1)) shouldBe
+                (s plusOrMinus stdTolerance * s)
+        }
+    }
+}

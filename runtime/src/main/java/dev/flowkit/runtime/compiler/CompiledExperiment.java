@@ -11,6 +11,7 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /** A compiled experiment: its graph and session, the training step, sampling and data draws. Close it. */
@@ -21,12 +22,12 @@ public final class CompiledExperiment implements AutoCloseable {
     private final Variable<TInt64> step;
     private final Op update;
     private final LossWindow lossWindow;
-    private final SamplingGraph sampling;
+    private final List<SamplingGraph> sampling;
     private final RandomDraw dataDraw;
-    private final Operand<TFloat32> dataSample;
+    private final List<Operand<?>> dataSample;
 
     CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
-                       LossWindow lossWindow, SamplingGraph sampling, RandomDraw dataDraw, Operand<TFloat32> dataSample) {
+                       LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample) {
         this.spec = spec;
         this.graph = graph;
         this.session = session;
@@ -38,6 +39,7 @@ public final class CompiledExperiment implements AutoCloseable {
         this.dataSample = dataSample;
     }
 
+    /** The spec, with defaults written out. */
     public ExperimentSpec spec() {
         return spec;
     }
@@ -66,26 +68,43 @@ public final class CompiledExperiment implements AutoCloseable {
         }
     }
 
-    /** [count] model samples [count][dim], from source draws keyed by (seed, stream). */
+    /** [count] model samples [count][dim], from source draws keyed by (seed, stream) (at the first guidance scale). */
     public float[][] sample(int count, long stream) {
-        return sampling.sample(session, count, spec.getSeed(), stream);
+        return sample(0, count, stream, false).samples();
     }
 
-    /** The same samples with their recorded trajectories (every sample.recordEvery solver steps). */
-    public SamplingGraph.SampleBatch sampleTrajectories(int count, long stream) {
-        return sampling.sampleWithTrajectory(session, count, spec.getSeed(), stream);
+    /**
+     * Samples at guidance scale number [scale] (0 when unconditional), with the recorded trajectory (every
+     * sample.recordEvery solver steps) if asked for, the requested labels and the network evaluations taken.
+     */
+    public SamplingGraph.SampleBatch sample(int scale, int count, long stream, boolean withTrajectory) {
+        return sampling.get(scale).run(session, count, spec.getSeed(), stream, withTrajectory);
     }
 
-    public int functionEvaluations() {
-        return sampling.functionEvaluations();
+    /** The guidance scales compiled (empty when the model is unconditional). */
+    public List<Double> guidanceScales() {
+        return spec.getGuidanceScales();
     }
 
     /** [count] fresh draws from the data distribution. */
     public float[][] data(int count, long stream) {
-        try (Result r = dataDraw.run(session, count, spec.getSeed(), stream, List.of(dataSample))) {
-            return Tensors.toMatrix(r.get(0));
+        return labelledData(count, stream).points();
+    }
+
+    /** Fresh data draws with their class labels (null for unlabelled data). */
+    public LabelledPoints labelledData(int count, long stream) {
+        try (Result r = dataDraw.run(session, count, spec.getSeed(), stream, dataSample)) {
+            float[][] points = Tensors.toMatrix(r.get(0));
+            if (r.size() < 2) return new LabelledPoints(points, null);
+            TInt32 t = (TInt32) r.get(1);
+            int[] labels = new int[count];
+            for (int i = 0; i < count; i++) labels[i] = t.getInt(i);
+            return new LabelledPoints(points, labels);
         }
     }
+
+    /** Points [n][dim] and their labels (or null). */
+    public record LabelledPoints(float[][] points, int[] labels) {}
 
     /** Writes every variable (network, optimizer state, step) under [prefix] (a TensorFlow checkpoint). */
     public void save(Path prefix) {

@@ -4,13 +4,17 @@ import com.google.inject.Inject;
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.networks.Network;
-import dev.flowkit.runtime.networks.TrainableField;
+import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.model.Model;
+import dev.flowkit.runtime.model.ModelContext;
+import dev.flowkit.runtime.model.TrainableModel;
 import dev.flowkit.runtime.objectives.Objective;
 import dev.flowkit.runtime.optimizers.Optimizer;
 import dev.flowkit.runtime.paths.ProbabilityPath;
 import dev.flowkit.runtime.samplers.Sampler;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.SpecJson;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -18,7 +22,9 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -38,8 +44,9 @@ public final class ExperimentCompiler {
         return components;
     }
 
-    public CompiledExperiment compile(ExperimentSpec spec, SessionOptions options) {
-        SpecJson.validate(spec);
+    public CompiledExperiment compile(ExperimentSpec given, SessionOptions options) {
+        SpecJson.validate(given);
+        ExperimentSpec spec = given.withDefaults();
         Distribution data = components.resolve(spec.getData(), Distribution.class);
         Distribution source = components.resolve(spec.getSourceOrDefault(), Distribution.class);
         ProbabilityPath path = components.resolve(spec.getPath(), ProbabilityPath.class);
@@ -52,21 +59,45 @@ public final class ExperimentCompiler {
         try {
             Ops tf = Ops.create(graph);
             long seed = spec.getSeed();
-            TrainableField model = network.build(tf.withSubScope("network"), data.dim(), RandomKey.of(tf, seed, Streams.INIT));
+            int classes = data.classes();
+            ModelContext context = new ModelContext(data.dim(), classes, spec.getPrediction(), path, RandomKey.of(tf, seed, Streams.INIT));
+            TrainableModel model = network.build(tf.withSubScope("network"), context);
 
             Ops train = tf.withSubScope("train");
             Variable<TInt64> step = tf.withName("step").variable(tf.constant(0L));
             RandomKey stepKey = new RandomKey(train.stack(List.of(train.constant(seed), train.identity(step))));
             var batchSize = train.constant(spec.getTrain().getBatchSize());
-            Operand<TFloat32> z = data.sample(train, batchSize, stepKey.derive(1));
             Operand<TFloat32> x0 = source.sample(train, batchSize, stepKey.derive(2));
-            Operand<TFloat32> loss = objective.loss(train, z, x0, path, model, stepKey.derive(3));
+            Operand<TFloat32> z;
+            Model trained;
+            if (classes > 0) {
+                Operand<TInt32> labels = data.sampleLabels(train, batchSize, stepKey.derive(1).derive(2));
+                z = data.sampleGiven(train, labels, stepKey.derive(1));
+                trained = model.given(dropLabels(train, labels, classes, spec.getTrain().getLabelDropout(), stepKey.derive(4)));
+            } else {
+                z = data.sample(train, batchSize, stepKey.derive(1));
+                trained = model.given(null);
+            }
+            Operand<TFloat32> loss = objective.loss(train, z, x0, path, trained, stepKey.derive(3));
             Op update = optimizer.minimize(train, loss, model.variables(), step);
             LossWindow lossWindow = new LossWindow(train, loss);
 
-            SamplingGraph sampling = new SamplingGraph(tf.withSubScope("sample"), source, sampler, model, spec.getSample().getRecordEvery());
+            List<SamplingGraph> sampling = new ArrayList<>();
+            List<Double> scales = spec.getGuidanceScales();
+            for (double w : scales.isEmpty() ? List.of(Double.NaN) : scales) {
+                sampling.add(new SamplingGraph(tf.withSubScope("sample" + sampling.size()), source, data, path, sampler, model, w,
+                        spec.getSample().getRecordEvery()));
+            }
             RandomDraw dataDraw = new RandomDraw(tf);
-            Operand<TFloat32> dataSample = data.sample(tf.withSubScope("data"), dataDraw.count(), dataDraw.key());
+            Ops dataOps = tf.withSubScope("data");
+            List<Operand<?>> dataSample = new ArrayList<>();
+            if (classes > 0) {
+                Operand<TInt32> labels = data.sampleLabels(dataOps, dataDraw.count(), dataDraw.key().derive(2));
+                dataSample.add(data.sampleGiven(dataOps, labels, dataDraw.key()));
+                dataSample.add(labels);
+            } else {
+                dataSample.add(data.sample(dataOps, dataDraw.count(), dataDraw.key()));
+            }
 
             Session session = new Session(graph, options.toConfig());
             try {
@@ -80,5 +111,13 @@ public final class ExperimentCompiler {
             graph.close();
             throw e;
         }
+    }
+
+    /** Each label replaced by the null class [classes] with probability [p]. */
+    private static Operand<TInt32> dropLabels(Ops tf, Operand<TInt32> labels, int classes, double p, RandomKey key) {
+        if (p == 0) return labels;
+        Operand<TFloat32> u = key.uniform(tf, tf.shape(labels), 0);
+        Operand<TBool> drop = tf.math.less(u, Tensors.scalar(tf, p));
+        return tf.select(drop, tf.fill(tf.shape(labels), tf.constant(classes)), labels);
     }
 }

@@ -28,12 +28,39 @@ public final class RandomDraw {
         return new RandomKey(key);
     }
 
+    /** The input tensors for [n] draws with key [seed, stream]; close them after the runs that use them. */
+    public Feeds feeds(int n, long seed, long stream) {
+        return new Feeds(TInt32.scalarOf(n), TInt64.vectorOf(seed, stream));
+    }
+
     /** Runs [outputs] for [n] draws with key [seed, stream]; the caller closes the result. */
     public Result run(Session session, int n, long seed, long stream, List<? extends Operand<?>> outputs) {
-        try (TInt32 n32 = TInt32.scalarOf(n); TInt64 k = TInt64.vectorOf(seed, stream)) {
-            Session.Runner runner = session.runner().feed(count, n32).feed(key, k);
+        try (Feeds feeds = feeds(n, seed, stream)) {
+            Session.Runner runner = session.runner();
+            feeds.apply(runner);
             outputs.forEach(runner::fetch);
             return runner.run();
+        }
+    }
+
+    /** Fed values of one draw. */
+    public final class Feeds implements AutoCloseable {
+        private final TInt32 n;
+        private final TInt64 k;
+
+        private Feeds(TInt32 n, TInt64 k) {
+            this.n = n;
+            this.k = k;
+        }
+
+        public void apply(Session.Runner runner) {
+            runner.feed(count, n).feed(key, k);
+        }
+
+        @Override
+        public void close() {
+            n.close();
+            k.close();
         }
     }
 }

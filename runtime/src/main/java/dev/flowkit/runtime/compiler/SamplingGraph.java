@@ -1,53 +1,70 @@
 package dev.flowkit.runtime.compiler;
 
 import dev.flowkit.runtime.distributions.Distribution;
-import dev.flowkit.runtime.graph.Tensors;
-import dev.flowkit.runtime.model.VectorField;
+import dev.flowkit.runtime.model.GuidedModel;
+import dev.flowkit.runtime.model.Model;
+import dev.flowkit.runtime.model.TrainableModel;
+import dev.flowkit.runtime.paths.ProbabilityPath;
+import dev.flowkit.runtime.samplers.SampleRun;
 import dev.flowkit.runtime.samplers.Sampler;
-import dev.flowkit.runtime.samplers.Trajectory;
+import dev.flowkit.runtime.samplers.SamplerProgram;
+import dev.flowkit.runtime.samplers.SamplingInput;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
-/** Source draws pushed through a sampler by a vector field: one session call per batch of trajectories. */
+/**
+ * Source draws pushed through a sampler by the model. For a conditional model each draw also gets a requested class
+ * label (drawn with the data's class probabilities) and the model is guided with scale w.
+ */
 public final class SamplingGraph {
     private final RandomDraw draw;
-    private final Operand<TFloat32> end;
-    private final Operand<TFloat32> recorded;
-    private final double[] times;
-    private final int functionEvaluations;
+    private final Operand<TInt32> labels;
+    private final SamplerProgram program;
+    private final double guidance;
 
-    public SamplingGraph(Ops tf, Distribution source, Sampler sampler, VectorField field, int recordEvery) {
+    /** [guidance] is w for a conditional model, NaN otherwise. */
+    public SamplingGraph(Ops tf, Distribution source, Distribution data, ProbabilityPath path, Sampler sampler,
+                         TrainableModel model, double guidance, int recordEvery) {
         this.draw = new RandomDraw(tf);
+        this.guidance = guidance;
         Operand<TFloat32> x0 = source.sample(tf, draw.count(), draw.key());
-        Trajectory trajectory = sampler.integrate(tf, field, x0, recordEvery);
-        this.end = trajectory.end();
-        this.recorded = tf.stack(trajectory.recorded());
-        this.times = trajectory.recordedTimes();
-        this.functionEvaluations = sampler.functionEvaluations();
+        boolean conditional = !Double.isNaN(guidance);
+        this.labels = conditional ? data.sampleLabels(tf, draw.count(), draw.key().derive(5)) : null;
+        Model guided = conditional ? GuidedModel.of(model, labels, guidance) : model.given(null);
+        this.program = sampler.compile(tf, new SamplingInput(guided, path, x0, draw.key().derive(6), recordEvery));
     }
 
-    /** Samples only (no trajectory copied back). */
-    public float[][] sample(Session session, int count, long seed, long stream) {
-        try (Result r = draw.run(session, count, seed, stream, List.of(end))) {
-            return Tensors.toMatrix(r.get(0));
+    /** w, or NaN for an unconditional model. */
+    public double guidance() {
+        return guidance;
+    }
+
+    public SampleBatch run(Session session, int count, long seed, long stream, boolean withTrajectory) {
+        SampleRun run;
+        try (RandomDraw.Feeds feeds = draw.feeds(count, seed, stream)) {
+            run = program.run(session, feeds::apply, withTrajectory);
+        }
+        return new SampleBatch(run.samples(), run.trajectory(), run.times(), labels(session, count, seed, stream), run.functionEvaluations());
+    }
+
+    private int[] labels(Session session, int count, long seed, long stream) {
+        if (labels == null) return null;
+        try (Result r = draw.run(session, count, seed, stream, List.of(labels))) {
+            TInt32 t = (TInt32) r.get(0);
+            int[] out = new int[count];
+            for (int i = 0; i < count; i++) out[i] = t.getInt(i);
+            return out;
         }
     }
 
-    /** Samples with the recorded trajectory. */
-    public SampleBatch sampleWithTrajectory(Session session, int count, long seed, long stream) {
-        try (Result r = draw.run(session, count, seed, stream, List.of(end, recorded))) {
-            return new SampleBatch(Tensors.toMatrix(r.get(0)), Tensors.toCube(r.get(1)), times.clone());
-        }
-    }
-
-    public int functionEvaluations() {
-        return functionEvaluations;
-    }
-
-    /** Final samples [n][dim], trajectory [recorded][n][dim] and the recorded times. */
-    public record SampleBatch(float[][] samples, float[][][] trajectory, double[] times) {}
+    /**
+     * Final samples [n][dim]; trajectory [recorded][n][dim] and its times when asked for (else null); the requested
+     * class of each sample (null when unconditional); network evaluations per trajectory.
+     */
+    public record SampleBatch(float[][] samples, float[][][] trajectory, double[] times, int[] labels, long functionEvaluations) {}
 }

@@ -6,10 +6,25 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
-/** A distribution over R^dim that can draw samples inside a graph. */
+/** A distribution over R^dim that can draw samples inside a graph; a labelled one also draws class labels. */
 public interface Distribution {
     int dim();
 
     /** [count, dim] samples, a deterministic function of [key]. */
     Operand<TFloat32> sample(Ops tf, Operand<TInt32> count, RandomKey key);
+
+    /** Number of classes its draws carry (0: unlabelled). */
+    default int classes() {
+        return 0;
+    }
+
+    /** [count] class labels drawn with the classes' probabilities. */
+    default Operand<TInt32> sampleLabels(Ops tf, Operand<TInt32> count, RandomKey key) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no class labels");
+    }
+
+    /** One draw per label [n] from that class's conditional distribution: [n, dim]. */
+    default Operand<TFloat32> sampleGiven(Ops tf, Operand<TInt32> labels, RandomKey key) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no class labels");
+    }
 }

@@ -13,10 +13,17 @@ import org.tensorflow.types.TInt32;
 public final class GaussianMixtureDistribution implements Distribution {
     private final List<MixtureSpec.Component> components;
     private final int dim;
+    private final int classes;
 
     public GaussianMixtureDistribution(MixtureSpec spec) {
         this.components = spec.components();
         this.dim = spec.getDim();
+        this.classes = spec.getClasses();
+    }
+
+    @Override
+    public int classes() {
+        return classes;
     }
 
     public List<MixtureSpec.Component> components() {
@@ -35,10 +42,25 @@ public final class GaussianMixtureDistribution implements Distribution {
             MixtureSpec.Component c = components.get(0);
             return tf.math.add(tf.math.mul(noise, Tensors.scalar(tf, c.getStd())), tf.constant(means()[0]));
         }
+        return shift(tf, sampleLabels(tf, count, key.derive(2)), noise);
+    }
+
+    /** Component indices drawn with the weights. */
+    @Override
+    public Operand<TInt32> sampleLabels(Ops tf, Operand<TInt32> count, RandomKey key) {
         float[][] logits = new float[1][components.size()];
         for (int k = 0; k < components.size(); k++) logits[0][k] = (float) Math.log(components.get(k).getWeight());
-        Operand<?> picks = tf.random.statelessMultinomial(tf.constant(logits), count, key.derive(2).operand(tf));
-        Operand<TInt32> index = tf.dtypes.cast(tf.reshape(picks, tf.constant(new int[] {-1})), TInt32.class);
+        Operand<?> picks = tf.random.statelessMultinomial(tf.constant(logits), count, key.operand(tf));
+        return tf.dtypes.cast(tf.reshape(picks, tf.constant(new int[] {-1})), TInt32.class);
+    }
+
+    @Override
+    public Operand<TFloat32> sampleGiven(Ops tf, Operand<TInt32> labels, RandomKey key) {
+        return shift(tf, labels, key.normal(tf, Tensors.shape(tf, tf.size(labels), dim), 1));
+    }
+
+    /** μ_k + s_k ξ for the components [index]. */
+    private Operand<TFloat32> shift(Ops tf, Operand<TInt32> index, Operand<TFloat32> noise) {
         Operand<TFloat32> mu = tf.gather(tf.constant(means()), index, tf.constant(0));
         Operand<TFloat32> std = tf.reshape(tf.gather(tf.constant(stds()), index, tf.constant(0)), tf.constant(new int[] {-1, 1}));
         return tf.math.add(mu, tf.math.mul(std, noise));

@@ -2,6 +2,10 @@ package dev.flowkit.runtime.networks;
 
 import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.model.ModelContext;
+import dev.flowkit.runtime.model.NetworkFunction;
+import dev.flowkit.runtime.model.NetworkModel;
+import dev.flowkit.runtime.model.TrainableModel;
 import dev.flowkit.spec.Activation;
 import dev.flowkit.spec.Mlp;
 import java.util.ArrayList;
@@ -10,8 +14,12 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
-/** A fully connected network on [x, t] with Glorot-uniform weights and zero biases. */
+/**
+ * A fully connected network on [x, t] with Glorot-uniform weights and zero biases. For labelled data the first layer
+ * also adds a learned embedding row of the class label; row K (one past the last class) is the null class ∅.
+ */
 public final class MlpNetwork implements Network {
     private final Mlp spec;
 
@@ -20,7 +28,9 @@ public final class MlpNetwork implements Network {
     }
 
     @Override
-    public TrainableField build(Ops tf, int dim, RandomKey initKey) {
+    public TrainableModel build(Ops tf, ModelContext context) {
+        int dim = context.dim();
+        RandomKey initKey = context.initKey();
         List<Integer> widths = new ArrayList<>();
         widths.add(dim);
         widths.addAll(spec.getHidden());
@@ -43,25 +53,31 @@ public final class MlpNetwork implements Network {
             all.add(weights.get(i));
             all.add(biases.get(i));
         }
+        int classes = context.classes();
+        Variable<TFloat32> embedding = classes == 0 ? null
+                : tf.withName("embedding").variable(glorot(init, initKey.derive(-2), classes + 1, classes + 1, first));
+        if (embedding != null) all.add(embedding);
         Activation activation = spec.getActivation();
-        return new TrainableField() {
-            @Override
-            public List<Variable<TFloat32>> variables() {
-                return all;
-            }
-
-            @Override
-            public Operand<TFloat32> velocity(Ops ops, Operand<TFloat32> x, Operand<TFloat32> t) {
-                Operand<TFloat32> h = x;
-                for (int i = 0; i < weights.size(); i++) {
-                    h = ops.linalg.matMul(h, weights.get(i));
-                    if (i == 0) h = ops.math.add(h, ops.math.mul(t, timeWeights));
-                    h = ops.nn.biasAdd(h, biases.get(i));
-                    if (i + 1 < weights.size()) h = activate(ops, h, activation);
+        NetworkFunction function = (ops, x, t, labels) -> {
+            Operand<TFloat32> h = x;
+            for (int i = 0; i < weights.size(); i++) {
+                h = ops.linalg.matMul(h, weights.get(i));
+                if (i == 0) {
+                    h = ops.math.add(h, ops.math.mul(t, timeWeights));
+                    if (embedding != null) h = ops.math.add(h, classRows(ops, embedding, labels, classes));
                 }
-                return h;
+                h = ops.nn.biasAdd(h, biases.get(i));
+                if (i + 1 < weights.size()) h = activate(ops, h, activation);
             }
+            return h;
         };
+        return new NetworkModel(function, all, context.predicts(), context.path());
+    }
+
+    /** The embedding rows of [labels] ([n, width]), or the null class's row ([1, width]) when labels is null. */
+    private static Operand<TFloat32> classRows(Ops tf, Variable<TFloat32> embedding, Operand<TInt32> labels, int classes) {
+        if (labels == null) return tf.gather(embedding, tf.constant(new int[] {classes}), tf.constant(0));
+        return tf.gather(embedding, labels, tf.constant(0));
     }
 
     /** [rows, out] weights uniform in ±sqrt(6 / (fanIn + out)). */

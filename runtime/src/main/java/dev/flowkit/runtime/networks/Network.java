@@ -1,9 +1,13 @@
 package dev.flowkit.runtime.networks;
 
-import dev.flowkit.runtime.graph.RandomKey;
+import dev.flowkit.runtime.model.ModelContext;
+import dev.flowkit.runtime.model.TrainableModel;
 import org.tensorflow.op.Ops;
 
-/** A network architecture: creates its variables once and returns the trainable function of (x, t). */
+/**
+ * A network architecture: creates its variables once and returns the model they compute. Most networks build a
+ * {@link dev.flowkit.runtime.model.NetworkFunction} and wrap it in a {@link dev.flowkit.runtime.model.NetworkModel}.
+ */
 public interface Network {
-    TrainableField build(Ops tf, int dim, RandomKey initKey);
+    TrainableModel build(Ops tf, ModelContext context);
 }

@@ -1,7 +1,7 @@
 package dev.flowkit.runtime.objectives;
 
 import dev.flowkit.runtime.graph.RandomKey;
-import dev.flowkit.runtime.model.VectorField;
+import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.paths.ProbabilityPath;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -9,5 +9,5 @@ import org.tensorflow.types.TFloat32;
 
 /** A training loss on one batch: data draws z, source draws x0, the path and the model being trained. */
 public interface Objective {
-    Operand<TFloat32> loss(Ops tf, Operand<TFloat32> z, Operand<TFloat32> x0, ProbabilityPath path, VectorField model, RandomKey key);
+    Operand<TFloat32> loss(Ops tf, Operand<TFloat32> z, Operand<TFloat32> x0, ProbabilityPath path, Model model, RandomKey key);
 }

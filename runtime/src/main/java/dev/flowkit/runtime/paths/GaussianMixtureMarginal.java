@@ -2,9 +2,10 @@ package dev.flowkit.runtime.paths;
 
 import dev.flowkit.runtime.distributions.GaussianMixtureDistribution;
 import dev.flowkit.runtime.graph.Tensors;
-import dev.flowkit.runtime.model.VectorField;
+import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.schedules.Schedule;
 import dev.flowkit.runtime.schedules.ScheduleValues;
+import dev.flowkit.spec.Prediction;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -18,29 +19,38 @@ import org.tensorflow.types.TFloat32;
  * p_t = Σ w_k N(α_t μ_k, v_k I) with v_k = α_t² s_k² + β_t². Per component, E[z | x] = μ_k + α_t s_k² (x − α_t μ_k)/v_k
  * and E[ε | x] = β_t (x − α_t μ_k)/v_k, so u_t(x) = Σ r_k(x) (α̇_t E[z | x, k] + β̇_t E[ε | x, k]) with posterior
  * responsibilities r_k. Written this way nothing divides by α_t or β_t, so it is finite on all of [0, 1].
- * Used to test samplers and conversions without training.
+ * The noise is −β_t times the score and the data comes by conversion. Used to test samplers and conversions without
+ * training.
  */
-public final class GaussianMixtureMarginal implements VectorField {
+public final class GaussianMixtureMarginal implements Model {
     private final float[][] means;
     private final float[] stds;
     private final float[] weights;
     private final Schedule schedule;
+    private final GaussianPath path;
 
     public GaussianMixtureMarginal(GaussianMixtureDistribution data, Schedule schedule) {
         this.means = data.means();
         this.stds = data.stds();
         this.weights = data.weights();
         this.schedule = schedule;
+        this.path = new GaussianPath(schedule);
     }
 
+    /** The Gaussian path these marginals belong to. */
+    public GaussianPath path() {
+        return path;
+    }
+
+    /** u_t(x) and ∇ log p_t(x) = Σ r_k (α_t μ_k − x)/v_k exactly; noise E[ε | x] = −β_t ∇ log p_t; data by conversion. */
     @Override
-    public Operand<TFloat32> velocity(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t) {
-        return combine(tf, x, t, Quantity.VELOCITY);
-    }
-
-    /** ∇ log p_t(x) = Σ r_k (α_t μ_k − x)/v_k. */
-    public Operand<TFloat32> score(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t) {
-        return combine(tf, x, t, Quantity.SCORE);
+    public Operand<TFloat32> predict(Ops tf, Prediction quantity, Operand<TFloat32> x, Operand<TFloat32> t) {
+        return switch (quantity) {
+            case VELOCITY -> combine(tf, x, t, Quantity.VELOCITY);
+            case SCORE -> combine(tf, x, t, Quantity.SCORE);
+            case NOISE -> tf.math.neg(tf.math.mul(schedule.at(tf, t).beta(), combine(tf, x, t, Quantity.SCORE)));
+            case DATA -> path.convert(tf, Prediction.SCORE, Prediction.DATA, x, combine(tf, x, t, Quantity.SCORE), t);
+        };
     }
 
     /** log p_t(x) as a column [n, 1]. */

@@ -8,12 +8,14 @@ import dev.flowkit.runtime.compiler.Components;
 import dev.flowkit.runtime.compiler.ExperimentCompiler;
 import dev.flowkit.runtime.compiler.SamplingGraph;
 import dev.flowkit.runtime.compiler.Streams;
+import dev.flowkit.runtime.metrics.Evaluation;
 import dev.flowkit.runtime.metrics.Metric;
 import dev.flowkit.runtime.output.Npy;
 import dev.flowkit.runtime.output.Plots;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.MetricSpec;
 import dev.flowkit.spec.SpecJson;
+import dev.flowkit.spec.SpecNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -64,6 +66,7 @@ public final class ExperimentRunner {
         Components components = compiler.components();
         List<Metric> metrics = metricSpecs.stream().map(m -> components.resolve(m, Metric.class)).toList();
 
+        float[][] samplesOut = null;
         try (CompiledExperiment experiment = compiler.compile(spec, options.session())) {
             List<double[]> losses = new ArrayList<>();
             long start = 0;
@@ -78,29 +81,46 @@ public final class ExperimentRunner {
             double finalLoss = finalLoss(losses);
 
             int count = spec.getSample().getCount();
-            listener.status("sampling " + count + " points with " + spec.getSample().getSampler().getClass().getSimpleName()
-                    + " (" + experiment.functionEvaluations() + " network evaluations each)");
-            long s0 = System.nanoTime();
-            SamplingGraph.SampleBatch batch = experiment.sampleTrajectories(count, Streams.SAMPLES);
-            double samplingSeconds = (System.nanoTime() - s0) / 1e9;
-            float[][] samples = batch.samples();
-            Npy.write(out.resolve("samples.npy"), samples);
-
-            listener.status("evaluating " + metricSpecs.size() + " metric(s) against fresh data");
-            float[][] data = experiment.data(count, Streams.EVAL_DATA);
-            float[][] floorData = experiment.data(count, Streams.FLOOR_DATA);
-            Map<String, Double> values = evaluate(metrics, samples, data, floorData, listener);
-            writeMetrics(out.resolve("metrics.json"), spec, values, spec.getTrain().getSteps(), training.steps(),
-                    training.stepsPerSecond(), finalLoss, count, experiment.functionEvaluations(), samplingSeconds);
-            if (options.plots() && samples[0].length >= 2) { // 2D views: the first two coordinates
-                listener.status("drawing plots");
-                String title = spec.getName();
-                Plots.samples(out.resolve("samples.png"), title + ": samples over data", samples, data);
-                Plots.trajectories(out.resolve("trajectories.png"), title + ": trajectories from t = 0 to t = 1", batch.trajectory(), 300);
-                Plots.loss(out.resolve("loss.png"), title + ": training loss", losses);
+            listener.status("evaluating against fresh data");
+            CompiledExperiment.LabelledPoints data = experiment.labelledData(count, Streams.EVAL_DATA);
+            CompiledExperiment.LabelledPoints floorData = experiment.labelledData(count, Streams.FLOOR_DATA);
+            List<Double> scales = experiment.guidanceScales();
+            List<Sampled> runs = new ArrayList<>();
+            for (int g = 0; g < Math.max(1, scales.size()); g++) {
+                Double w = scales.isEmpty() ? null : scales.get(g);
+                String suffix = scales.size() > 1 ? "-w" + format(w) : "";
+                String label = spec.getName() + (w == null ? "" : " (guidance w = " + format(w) + ")");
+                listener.status("sampling " + count + " points with " + SpecNames.INSTANCE.of(spec.getSample().getSampler())
+                        + (w == null ? "" : " at guidance w = " + format(w)));
+                long s0 = System.nanoTime();
+                SamplingGraph.SampleBatch batch = experiment.sample(g, count, Streams.SAMPLES, true);
+                double seconds = (System.nanoTime() - s0) / 1e9;
+                Npy.write(out.resolve("samples" + suffix + ".npy"), batch.samples());
+                Map<String, Double> values = evaluate(metrics, batch, data, floorData, spec, listener);
+                runs.add(new Sampled(w, values, batch.functionEvaluations(), seconds));
+                if (options.plots() && batch.samples()[0].length >= 2) { // 2D views: the first two coordinates
+                    listener.status("drawing plots");
+                    Plots.samples(out.resolve("samples" + suffix + ".png"), label + ": samples over data", batch.samples(), data.points());
+                    Plots.trajectories(out.resolve("trajectories" + suffix + ".png"), label + ": trajectories from t = 0 to t = 1",
+                            batch.trajectory(), 300);
+                }
+                if (g == 0) samplesOut = batch.samples();
             }
-            return new RunResult(values, training.stepsPerSecond(), finalLoss, samplingSeconds, experiment.functionEvaluations(), samples);
+            if (options.plots() && !losses.isEmpty()) Plots.loss(out.resolve("loss.png"), spec.getName() + ": training loss", losses);
+            Sampled first = runs.get(0);
+            writeMetrics(out.resolve("metrics.json"), spec, runs, spec.getTrain().getSteps(), training.steps(),
+                    training.stepsPerSecond(), finalLoss, count);
+            return new RunResult(first.metrics(), training.stepsPerSecond(), finalLoss, first.seconds(), first.functionEvaluations(),
+                    samplesOut, runs.stream().filter(r -> r.guidance() != null)
+                            .collect(java.util.stream.Collectors.toMap(Sampled::guidance, Sampled::metrics, (a, b) -> a, LinkedHashMap::new)));
         }
+    }
+
+    /** One sampling run: its guidance scale (null when unconditional), metrics, network evaluations and wall time. */
+    private record Sampled(Double guidance, Map<String, Double> metrics, long functionEvaluations, double seconds) {}
+
+    private static String format(double w) {
+        return w == Math.rint(w) ? String.valueOf((long) w) : String.valueOf(w);
     }
 
     /** Steps trained in this run and their speed. */
@@ -142,19 +162,22 @@ public final class ExperimentRunner {
     }
 
     /** Every metric against fresh data, and against a second data sample (the "Floor"); none for NaN samples. */
-    private static Map<String, Double> evaluate(List<Metric> metrics, float[][] samples, float[][] data, float[][] floorData,
-                                                TrainingListener listener) {
+    private static Map<String, Double> evaluate(List<Metric> metrics, SamplingGraph.SampleBatch batch,
+                                                CompiledExperiment.LabelledPoints data, CompiledExperiment.LabelledPoints floorData,
+                                                ExperimentSpec spec, TrainingListener listener) {
         Map<String, Double> values = new TreeMap<>();
-        long nonFinite = countNonFinite(samples);
+        long nonFinite = countNonFinite(batch.samples());
         if (nonFinite > 0) {
             // Distances to NaN are meaningless (and the exact W2 has no finite assignment): say so instead.
             values.put("nonFiniteSamples", (double) nonFinite);
             listener.status("warning: " + nonFinite + " sample coordinates are NaN or infinite; metrics skipped");
             return values;
         }
+        Evaluation model = new Evaluation(batch.samples(), batch.labels(), data.points(), data.labels(), spec.getData());
+        Evaluation floor = new Evaluation(floorData.points(), floorData.labels(), data.points(), data.labels(), spec.getData());
         for (Metric metric : metrics) {
-            values.putAll(metric.compute(samples, data));
-            metric.compute(floorData, data).forEach((k, v) -> values.put(k + "Floor", v));
+            values.putAll(metric.compute(model));
+            metric.compute(floor).forEach((k, v) -> values.put(k + "Floor", v));
         }
         return values;
     }
@@ -189,29 +212,45 @@ public final class ExperimentRunner {
         return bad;
     }
 
-    private static void writeMetrics(Path file, ExperimentSpec spec, Map<String, Double> values, long totalSteps, long trained,
-                                     double stepsPerSecond, double finalLoss, int count, int nfe, double samplingSeconds) throws IOException {
+    private static void writeMetrics(Path file, ExperimentSpec spec, List<Sampled> runs, long totalSteps, long trained,
+                                     double stepsPerSecond, double finalLoss, int count) throws IOException {
+        Sampled first = runs.get(0);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("name", spec.getName());
         root.put("seed", spec.getSeed());
-        root.put("metrics", values);
+        root.put("metrics", first.metrics());
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("steps", totalSteps);
         training.put("stepsThisRun", trained);
         training.put("stepsPerSecond", finite(stepsPerSecond));
         training.put("finalLoss", finite(finalLoss));
         root.put("training", training);
-        Map<String, Object> sampling = new LinkedHashMap<>();
-        sampling.put("count", count);
-        sampling.put("functionEvaluations", nfe);
-        sampling.put("seconds", samplingSeconds);
-        root.put("sampling", sampling);
+        root.put("sampling", sampling(first, count));
+        if (first.guidance() != null) {
+            List<Map<String, Object>> guided = new ArrayList<>();
+            for (Sampled run : runs) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("scale", run.guidance());
+                entry.put("metrics", run.metrics());
+                entry.put("sampling", sampling(run, count));
+                guided.add(entry);
+            }
+            root.put("guidance", guided);
+        }
         Map<String, Object> versions = new LinkedHashMap<>();
         versions.put("flowkit", VERSION);
         versions.put("tensorflow", TensorFlow.version());
         versions.put("java", System.getProperty("java.version"));
         root.put("versions", versions);
         JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    }
+
+    private static Map<String, Object> sampling(Sampled run, int count) {
+        Map<String, Object> sampling = new LinkedHashMap<>();
+        sampling.put("count", count);
+        sampling.put("functionEvaluations", run.functionEvaluations());
+        sampling.put("seconds", run.seconds());
+        return sampling;
     }
 
     private static Double finite(double v) {

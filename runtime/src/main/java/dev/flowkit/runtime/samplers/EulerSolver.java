@@ -1,6 +1,5 @@
 package dev.flowkit.runtime.samplers;
 
-import dev.flowkit.runtime.model.VectorField;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -12,12 +11,12 @@ public final class EulerSolver extends FixedStepSolver {
     }
 
     @Override
-    protected int stages() {
+    protected int evaluationsPerIteration() {
         return 1;
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, VectorField f, Operand<TFloat32> x, double t, double h) {
-        return axpy(tf, x, h, f.velocity(tf, x, time(tf, t)));
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h) {
+        return axpy(tf, x, h, velocity(tf, in.model(), x, t));
     }
 }

@@ -1,15 +1,13 @@
 package dev.flowkit.runtime.samplers;
 
 import dev.flowkit.runtime.graph.Tensors;
-import dev.flowkit.runtime.model.VectorField;
-import java.util.ArrayList;
-import java.util.List;
+import dev.flowkit.runtime.model.Model;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
-/** An explicit one-step method on the uniform grid t_i = i/steps, unrolled into the graph. */
-public abstract class FixedStepSolver implements Sampler {
+/** A one-step method on the uniform grid t_i = i/steps. */
+public abstract class FixedStepSolver extends UnrolledSampler {
     private final int steps;
 
     protected FixedStepSolver(int steps) {
@@ -20,35 +18,23 @@ public abstract class FixedStepSolver implements Sampler {
         return steps;
     }
 
-    /** Field evaluations per step. */
-    protected abstract int stages();
-
-    /** x_{t+h} from x_t. */
-    protected abstract Operand<TFloat32> step(Ops tf, VectorField f, Operand<TFloat32> x, double t, double h);
-
     @Override
-    public int functionEvaluations() {
-        return steps * stages();
+    protected int iterations() {
+        return steps;
     }
 
+    /** x_{t+h} from x_t; [i] is the step's index (the last is steps − 1). */
+    protected abstract Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h);
+
     @Override
-    public Trajectory integrate(Ops tf, VectorField field, Operand<TFloat32> x0, int recordEvery) {
+    protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i) {
         double h = 1.0 / steps;
-        Operand<TFloat32> x = x0;
-        List<Operand<TFloat32>> recorded = new ArrayList<>(List.of(x0));
-        List<Double> times = new ArrayList<>(List.of(0.0));
-        for (int i = 0; i < steps; i++) {
-            x = step(tf, field, x, i * h, h);
-            if ((i + 1) % recordEvery == 0 || i + 1 == steps) {
-                recorded.add(x);
-                times.add((i + 1) * h);
-            }
-        }
-        return new Trajectory(x, recorded, times.stream().mapToDouble(Double::doubleValue).toArray());
+        return step(tf, in, x, i, i * h, h);
     }
 
-    protected static Operand<TFloat32> time(Ops tf, double t) {
-        return Tensors.scalar(tf, t);
+    /** The velocity at (x, t), for ODE steps. */
+    protected static Operand<TFloat32> velocity(Ops tf, Model model, Operand<TFloat32> x, double t) {
+        return model.velocity(tf, x, Tensors.scalar(tf, t));
     }
 
     /** x + c·k */

@@ -1,6 +1,5 @@
 package dev.flowkit.runtime.samplers;
 
-import dev.flowkit.runtime.model.VectorField;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -12,14 +11,14 @@ public final class HeunSolver extends FixedStepSolver {
     }
 
     @Override
-    protected int stages() {
+    protected int evaluationsPerIteration() {
         return 2;
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, VectorField f, Operand<TFloat32> x, double t, double h) {
-        Operand<TFloat32> k1 = f.velocity(tf, x, time(tf, t));
-        Operand<TFloat32> k2 = f.velocity(tf, axpy(tf, x, h, k1), time(tf, t + h));
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h) {
+        Operand<TFloat32> k1 = velocity(tf, in.model(), x, t);
+        Operand<TFloat32> k2 = velocity(tf, in.model(), axpy(tf, x, h, k1), t + h);
         return axpy(tf, x, h / 2, tf.math.add(k1, k2));
     }
 }

@@ -1,6 +1,6 @@
 package dev.flowkit.runtime.samplers;
 
-import dev.flowkit.runtime.model.VectorField;
+import dev.flowkit.runtime.model.Model;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -12,16 +12,17 @@ public final class Rk4Solver extends FixedStepSolver {
     }
 
     @Override
-    protected int stages() {
+    protected int evaluationsPerIteration() {
         return 4;
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, VectorField f, Operand<TFloat32> x, double t, double h) {
-        Operand<TFloat32> k1 = f.velocity(tf, x, time(tf, t));
-        Operand<TFloat32> k2 = f.velocity(tf, axpy(tf, x, h / 2, k1), time(tf, t + h / 2));
-        Operand<TFloat32> k3 = f.velocity(tf, axpy(tf, x, h / 2, k2), time(tf, t + h / 2));
-        Operand<TFloat32> k4 = f.velocity(tf, axpy(tf, x, h, k3), time(tf, t + h));
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h) {
+        Model f = in.model();
+        Operand<TFloat32> k1 = velocity(tf, f, x, t);
+        Operand<TFloat32> k2 = velocity(tf, f, axpy(tf, x, h / 2, k1), t + h / 2);
+        Operand<TFloat32> k3 = velocity(tf, f, axpy(tf, x, h / 2, k2), t + h / 2);
+        Operand<TFloat32> k4 = velocity(tf, f, axpy(tf, x, h, k3), t + h);
         Operand<TFloat32> sum = tf.math.add(tf.math.add(k1, k4), tf.math.mul(tf.constant(2f), tf.math.add(k2, k3)));
         return axpy(tf, x, h / 6, sum);
     }

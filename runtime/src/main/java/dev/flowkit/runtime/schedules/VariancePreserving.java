@@ -8,6 +8,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * VP diffusion: α_t = m, β_t = √(1 − m²); α̇ = ½ β(s) m, β̇ = −α̇ m / β_t (see {@link LinearBeta}).
  * β̇ is infinite at t = 1, where β_t = 0: 1 − m² is floored at 10⁻⁴ in that division only.
+ * Its SDE dx = −½ β(s) x ds + √β(s) dW has g² = β(s).
  */
 public final class VariancePreserving implements Schedule {
     static final double MIN_VARIANCE = 1e-4;
@@ -23,5 +24,10 @@ public final class VariancePreserving implements Schedule {
         Operand<TFloat32> safeStd = tf.math.sqrt(tf.math.maximum(k.oneMinusMeanSquared(), Tensors.scalar(tf, MIN_VARIANCE)));
         Operand<TFloat32> betaDot = tf.math.neg(tf.math.div(tf.math.mul(k.meanDot(), k.mean()), safeStd));
         return new ScheduleValues(k.mean(), tf.math.sqrt(k.oneMinusMeanSquared()), k.meanDot(), betaDot);
+    }
+
+    @Override
+    public Operand<TFloat32> diffusionSquared(Ops tf, Operand<TFloat32> t) {
+        return beta.at(tf, t).rate();
     }
 }

@@ -1,0 +1,47 @@
+package dev.flowkit.runtime.objectives;
+
+import dev.flowkit.runtime.graph.RandomKey;
+import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.model.Model;
+import dev.flowkit.runtime.paths.PathSample;
+import dev.flowkit.runtime.paths.ProbabilityPath;
+import dev.flowkit.spec.Prediction;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The shape every objective here shares: t ~ U[0, maxTime), x_t from the path, and the batch mean of
+ * λ(t) ‖q_θ(x_t, t) − target‖² for one predicted quantity q. The conditional target's expectation given x_t is the
+ * marginal quantity, so the minimizer is the marginal (velocity, score, noise or data).
+ */
+public abstract class ConditionalRegression implements Objective {
+    private final Prediction quantity;
+    private final double maxTime;
+
+    protected ConditionalRegression(Prediction quantity, double maxTime) {
+        this.quantity = quantity;
+        this.maxTime = maxTime;
+    }
+
+    /** The conditional target for the draw [s]. */
+    protected abstract Operand<TFloat32> target(Ops tf, ProbabilityPath path, PathSample s);
+
+    /** λ(t) as a column, or null for λ = 1. */
+    protected Operand<TFloat32> weight(Ops tf, ProbabilityPath path, Operand<TFloat32> t) {
+        return null;
+    }
+
+    @Override
+    public Operand<TFloat32> loss(Ops tf, Operand<TFloat32> z, Operand<TFloat32> x0, ProbabilityPath path, Model model, RandomKey key) {
+        Operand<TFloat32> t = key.uniform(tf, tf.shape(Tensors.column(tf, z, 0)), 1);
+        if (maxTime != 1.0) t = tf.math.mul(t, Tensors.scalar(tf, maxTime));
+        PathSample s = path.sample(tf, x0, z, t);
+        Operand<TFloat32> error = tf.math.sub(model.predict(tf, quantity, s.xt(), t), target(tf, path, s));
+        Operand<TFloat32> perExample = tf.reduceSum(tf.math.square(error), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
+        Operand<TFloat32> weight = weight(tf, path, t);
+        if (weight != null) perExample = tf.math.mul(perExample, weight);
+        return tf.math.mean(perExample, tf.constant(new int[] {0, 1}));
+    }
+}

@@ -1,0 +1,34 @@
+package dev.flowkit.runtime.samplers;
+
+import dev.flowkit.runtime.graph.Tensors;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** At each grid time t_i: the corrector's Langevin steps at t_i, then one predictor step to t_{i+1} (score_sde's order). */
+public final class PredictorCorrector extends UnrolledSampler {
+    private final FixedStepSolver predictor;
+    private final LangevinCorrector corrector;
+
+    public PredictorCorrector(FixedStepSolver predictor, LangevinCorrector corrector) {
+        this.predictor = predictor;
+        this.corrector = corrector;
+    }
+
+    @Override
+    protected int iterations() {
+        return predictor.iterations();
+    }
+
+    @Override
+    protected int evaluationsPerIteration() {
+        return predictor.evaluationsPerIteration() + corrector.steps();
+    }
+
+    @Override
+    protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i) {
+        Operand<TFloat32> t = Tensors.scalar(tf, (double) i / iterations());
+        Operand<TFloat32> corrected = corrector.correct(tf, in.model(), x, t, in.noise().derive(2).derive(i));
+        return predictor.advance(tf, in.withNoise(in.noise().derive(1)), corrected, i);
+    }
+}
