@@ -62,7 +62,7 @@ data class ExperimentSpec(
         }
         path.sourceStd?.let { std ->
             v.check(src is Gaussian && src.isCentred && src.std == std, "source") {
-                "this gaussian path starts from N(0, $std² I) (gaussian with mean 0 and std $std; omit source for it); " +
+                "this gaussian path starts from N(0, ${plain(std)}² I) (gaussian with mean 0 and std ${plain(std)}; omit source for it); " +
                     "use path linear() to start from any other distribution"
             }
         }
@@ -121,6 +121,8 @@ data class ExperimentSpec(
     }
 
     companion object {
+        /** 1.0 as "1", 0.5 as "0.5". */
+        private fun plain(x: Double) = if (x == Math.rint(x) && kotlin.math.abs(x) < 1e15) x.toLong().toString() else x.toString()
         private val NAME = Regex("[A-Za-z0-9._-]{1,64}")
         const val MAX_EXACT_W2 = 5000
     }

@@ -10,6 +10,14 @@ import dev.flowkit.spec.FlowMatching
 import dev.flowkit.spec.Gaussian
 import dev.flowkit.spec.GaussianPath
 import dev.flowkit.spec.Heun
+import dev.flowkit.spec.VelocityAndScore
+import dev.flowkit.spec.ReverseSigma
+import dev.flowkit.spec.Prediction
+import dev.flowkit.spec.Pc
+import dev.flowkit.spec.LangevinCorrector
+import dev.flowkit.spec.Langevin
+import dev.flowkit.spec.EulerMaruyama
+import dev.flowkit.spec.ConstantSigma
 import dev.flowkit.spec.LinearPath
 import dev.flowkit.spec.LinearSchedule
 import dev.flowkit.spec.Mlp
@@ -94,8 +102,45 @@ class DslSpec : FunSpec({
 
     test("sources other than the standard Gaussian need the linear path") {
         shouldThrow<SpecException> { experiment("x") { source { circles() }; data { moons() } } }.problems.single() shouldContain
-            "a gaussian path needs the standard Gaussian source"
+            "this gaussian path starts from N(0, 1² I)"
         experiment("x") { source { circles() }; data { moons() }; path { linear() } }.source shouldBe Circles()
+    }
+
+    test("issue-3 components: ve's default source, predicts, two networks, stochastic samplers and guidance") {
+        val ve = experiment("ve") { data { checkerboard() }; path { gaussian(schedule = ve()) } }
+        ve.sourceOrDefault shouldBe Gaussian(dim = 2, std = 50.0)
+        ve.withDefaults().sample.sampler shouldBe Euler()
+        val sde = experiment("sde") {
+            data { moons() }
+            path { gaussian(schedule = vp()) }
+            network { mlp(predicts = Prediction.NOISE) }
+            train { noisePrediction() }
+            sample { eulerMaruyama() }
+        }
+        sde.prediction shouldBe Prediction.NOISE
+        sde.withDefaults().sample.sampler shouldBe EulerMaruyama(500, ReverseSigma)
+        experiment("flat") { data { moons() }; sample { eulerMaruyama(steps = 100, sigma = 0.5) } }
+            .withDefaults().sample.sampler shouldBe EulerMaruyama(100, ConstantSigma(0.5))
+        experiment("lf") { data { moons() }; sample { eulerMaruyama() } }.withDefaults().sample.sampler shouldBe
+            EulerMaruyama(500, ConstantSigma(1.0))
+        val pc = experiment("pc") {
+            data { moons() }
+            path { gaussian(schedule = ve()) }
+            sample { pc(predictor = heun(steps = 80), corrector = langevin(snr = 0.2, steps = 2)) }
+        }
+        pc.sample.sampler shouldBe Pc(Heun(80), LangevinCorrector(0.2, 2))
+        experiment("l") { data { moons() }; sample { langevin(steps = 50) } }.sample.sampler shouldBe Langevin(50)
+        val two = experiment("two") {
+            data { circle(labelled = true) }
+            network { velocityAndScore(velocity = mlp(hidden = listOf(32)), score = mlp(predicts = Prediction.NOISE)) }
+            train { flowAndScoreMatching(); labelDropout = 0.2 }
+            sample { guidance(1.0, 3.0) }
+            evaluate { classAccuracy() }
+        }
+        two.network shouldBe VelocityAndScore(Mlp(hidden = listOf(32)), Mlp(predicts = Prediction.NOISE))
+        two.sample.guidance shouldBe listOf(1.0, 3.0)
+        two.conditional shouldBe true
+        experiment("c") { data { circle(labelled = true) } }.guidanceScales shouldBe listOf(1.0)
     }
 
     test("naming rule: every JSON type tag is its DSL function's name in kebab-case") {

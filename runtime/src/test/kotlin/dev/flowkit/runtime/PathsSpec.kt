@@ -7,6 +7,7 @@ import dev.flowkit.runtime.schedules.Polynomial
 import dev.flowkit.runtime.schedules.Schedule
 import dev.flowkit.runtime.schedules.SquareRoot
 import dev.flowkit.runtime.schedules.SubVariancePreserving
+import dev.flowkit.runtime.schedules.VarianceExploding
 import dev.flowkit.runtime.schedules.VariancePreserving
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withData
@@ -23,7 +24,7 @@ class PathsSpec : FunSpec({
 
     /** [endTolerance]: how far α_0 and β_1 may be from 0 (VP-type schedules reach them only in the limit). */
     data class Case(val name: String, val schedule: Schedule, val alpha: (Double) -> Double, val beta: (Double) -> Double,
-                    val endTolerance: Double = 1e-6) {
+                    val endTolerance: Double = 1e-6, val alpha0: Double = 0.0, val beta0: Double = 1.0, val beta1: Double = 0.0) {
         override fun toString() = name
     }
 
@@ -39,24 +40,26 @@ class PathsSpec : FunSpec({
         Case("vp(0.1, 20)", VariancePreserving(0.1, 20.0), { vpMean(it) }, { sqrt(1 - vpMean(it) * vpMean(it)) }, 1e-2),
         Case("sub-vp(0.1, 20)", SubVariancePreserving(0.1, 20.0), { vpMean(it) }, { 1 - vpMean(it) * vpMean(it) }, 1e-2),
         Case("vp(1, 5)", VariancePreserving(1.0, 5.0), { vpMean(it, 1.0, 5.0) }, { sqrt(1 - vpMean(it, 1.0, 5.0).let { m -> m * m }) }, 0.25),
+        // VE: α ≡ 1 and β_t = σmin (σmax/σmin)^(1 − t), from σmax at t = 0 to σmin at t = 1
+        Case("ve(0.01, 50)", VarianceExploding(0.01, 50.0), { 1.0 }, { 0.01 * Math.pow(5000.0, 1 - it) }, 1e-6, 1.0, 50.0, 0.01),
     )
     val times = doubleArrayOf(0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)
 
-    context("α, β match the closed form, with α_0 = 0, α_1 = 1, β_0 = 1, β_1 = 0") {
+    context("α, β match the closed form, with α_0 = 0, α_1 = 1, β_0 = 1, β_1 = 0 (ve: α ≡ 1, β from σmax to σmin)") {
         withData(cases) { c ->
             graph {
                 val t = tf.constant(floatArrayOf(0f, *times.map { it.toFloat() }.toFloatArray(), 1f))
                 val v = c.schedule.at(tf, t)
                 val alpha = flat(v.alpha())
                 val beta = flat(v.beta())
-                alpha.first().toDouble() shouldBe (0.0 plusOrMinus c.endTolerance)
+                alpha.first().toDouble() shouldBe (c.alpha0 plusOrMinus c.endTolerance)
                 alpha.last().toDouble() shouldBe (1.0 plusOrMinus 1e-6)
-                beta.first().toDouble() shouldBe (1.0 plusOrMinus c.endTolerance)
-                beta.last().toDouble() shouldBe (0.0 plusOrMinus 1e-6)
+                beta.first().toDouble() shouldBe (c.beta0 plusOrMinus c.endTolerance * c.beta0)
+                beta.last().toDouble() shouldBe (c.beta1 plusOrMinus 1e-6)
                 alpha.first().toDouble() shouldBe (c.alpha(0.0) plusOrMinus 1e-6)
                 times.forEachIndexed { i, s ->
                     alpha[i + 1].toDouble() shouldBe (c.alpha(s) plusOrMinus 1e-6)
-                    beta[i + 1].toDouble() shouldBe (c.beta(s) plusOrMinus 1e-6)
+                    beta[i + 1].toDouble() shouldBe (c.beta(s) plusOrMinus 1e-6 * (1 + c.beta(s)))
                 }
             }
         }
@@ -70,8 +73,9 @@ class PathsSpec : FunSpec({
                 val betaDot = flat(v.betaDot())
                 val h = 1e-5
                 times.forEachIndexed { i, s ->
+                    val fdBeta = (c.beta(s + h) - c.beta(s - h)) / (2 * h)
                     alphaDot[i].toDouble() shouldBe ((c.alpha(s + h) - c.alpha(s - h)) / (2 * h) plusOrMinus 1e-4)
-                    betaDot[i].toDouble() shouldBe ((c.beta(s + h) - c.beta(s - h)) / (2 * h) plusOrMinus 1e-4)
+                    betaDot[i].toDouble() shouldBe (fdBeta plusOrMinus 1e-4 * (1 + kotlin.math.abs(fdBeta)))
                 }
             }
         }
