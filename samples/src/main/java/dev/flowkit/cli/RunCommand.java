@@ -46,13 +46,24 @@ final class RunCommand implements Callable<Integer> {
         RunResult result = flowkit.run(spec, options);
         System.out.printf(Locale.ROOT, "%s: %.0f steps/s, final loss %.4f, sampled %d points in %.2f s%n", spec.getName(),
                 result.trainingStepsPerSecond(), result.finalLoss(), result.samples().length, result.samplingSeconds());
-        for (Map.Entry<String, Double> e : result.metrics().entrySet()) {
-            if (e.getKey().endsWith("Floor")) continue;
-            Double floor = result.metrics().get(e.getKey() + "Floor");
-            System.out.printf(Locale.ROOT, "  %-14s %.5f%s%n", e.getKey(), e.getValue(),
-                    floor == null ? "" : String.format(Locale.ROOT, "   (data vs data: %.5f)", floor));
+        if (result.guided().isEmpty()) {
+            printMetrics(result.metrics(), "  ");
+        } else {
+            result.guided().forEach((w, metrics) -> {
+                System.out.printf(Locale.ROOT, "  guidance w = %s%n", w);
+                printMetrics(metrics, "    ");
+            });
         }
         System.out.println("outputs in " + dir);
         return 0;
+    }
+
+    private static void printMetrics(Map<String, Double> metrics, String indent) {
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
+            if (e.getKey().endsWith("Floor")) continue;
+            Double floor = metrics.get(e.getKey() + "Floor");
+            System.out.printf(Locale.ROOT, "%s%-14s %.5f%s%n", indent, e.getKey(), e.getValue(),
+                    floor == null ? "" : String.format(Locale.ROOT, "   (data vs data: %.5f)", floor));
+        }
     }
 }

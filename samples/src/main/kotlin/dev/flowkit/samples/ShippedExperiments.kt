@@ -1,8 +1,11 @@
 package dev.flowkit.samples
 
 import dev.flowkit.dsl.ExperimentBuilder
+import dev.flowkit.dsl.SampleScope
+import dev.flowkit.dsl.TrainScope
 import dev.flowkit.dsl.experiment
 import dev.flowkit.spec.Activation
+import dev.flowkit.spec.Prediction
 
 /**
  * The shipped experiments written in the Kotlin DSL. samples/experiments/NAME.json holds each one
@@ -11,11 +14,14 @@ import dev.flowkit.spec.Activation
  */
 object ShippedExperiments {
 
-    /** The common 2D recipe: MLP 64×4 (SiLU), flow matching with Adam, all three metrics. */
-    private fun planar(name: String, seed: Long, trainSteps: Int, block: ExperimentBuilder.() -> Unit) = experiment(name) {
+    /** The common 2D recipe: MLP 64×4 (SiLU), flow matching (or [objective]) with Adam, all three metrics. */
+    private fun planar(
+        name: String, seed: Long, trainSteps: Int, objective: TrainScope.() -> Unit = { flowMatching() },
+        block: ExperimentBuilder.() -> Unit,
+    ) = experiment(name) {
         this.seed = seed
         network { mlp(hidden = listOf(64, 64, 64, 64), activation = Activation.SILU) }
-        train { flowMatching(); steps = trainSteps; batchSize = 1000; adam(learningRate = 1e-3) }
+        train { objective(); steps = trainSteps; batchSize = 1000; adam(learningRate = 1e-3) }
         evaluate { wasserstein2(); mmd(); meanCovError() }
         block()
     }
@@ -54,5 +60,55 @@ object ShippedExperiments {
         sample { heun(steps = 50); count = 2000 }
     }
 
-    val all = listOf(moons, eightGaussians, checkerboard, circlesToCheckerboard)
+    /**
+     * The Langevin flow SDE of the course labs: a velocity network (flow matching) and a score network (denoising
+     * score matching) trained together, sampled with dX = [u + ½σ² ∇log p] dt + σ dW at σ = 1, on a symmetric
+     * 5-mode mixture.
+     */
+    val langevinFlowSde = planar("langevin-flow-sde", seed = 11, trainSteps = 5000, objective = { flowAndScoreMatching() }) {
+        data { circle(modes = 5, radius = 5.0, std = 0.7) }
+        path { gaussian(schedule = linear()) }
+        network { velocityAndScore(velocity = mlp(), score = mlp()) }
+        sample { eulerMaruyama(steps = 500, sigma = 1.0); count = 2000 }
+    }
+
+    /** A VP-SDE score model on moons (noise-predicting network, DDPM's loss), sampled by [sampler]. */
+    private fun vpMoons(name: String, sampler: SampleScope.() -> Unit) =
+        planar(name, seed = 7, trainSteps = 10000, objective = { scoreMatching() }) {
+            data { moons(noise = 0.05, scale = 3.0) }
+            path { gaussian(schedule = vp()) }
+            network { mlp(predicts = Prediction.NOISE) }
+            sample { sampler(); count = 2000 }
+        }
+
+    /** The reverse-time SDE (σ_t = g_t): Euler–Maruyama, 500 steps. */
+    val vpMoonsReverseSde = vpMoons("vp-moons-reverse-sde") { eulerMaruyama(steps = 500) }
+
+    /** Predictor–corrector: 250 reverse-SDE steps, each after one Langevin corrector step at snr 0.16. */
+    val vpMoonsPc = vpMoons("vp-moons-pc") { pc(predictor = eulerMaruyama(steps = 250), corrector = langevin(snr = 0.16, steps = 1)) }
+
+    /** The probability-flow ODE with adaptive Dormand–Prince (reports its NFE). */
+    val vpMoonsOde = vpMoons("vp-moons-ode") { dopri5(rtol = 1e-4, atol = 1e-4) }
+
+    /** A VE-SDE (σ from 0.01 to 50) score model on the checkerboard, sampled by the reverse SDE. */
+    val veCheckerboard = planar("ve-checkerboard", seed = 3, trainSteps = 15000, objective = { scoreMatching() }) {
+        data { checkerboard(squares = 4, size = 8.0) }
+        path { gaussian(schedule = ve(sigmaMin = 0.01, sigmaMax = 50.0)) }
+        network { mlp(predicts = Prediction.NOISE) }
+        sample { eulerMaruyama(steps = 1000); count = 2000 }
+    }
+
+    /**
+     * Classifier-free guidance on a labelled 8-Gaussian mixture whose modes overlap (std 0.8 at spacing 3.1): one
+     * class-conditional model (label dropout 0.1), sampled at w = 1, 2 and 4; class-accuracy shows the concentration.
+     */
+    val cfgEightGaussians = planar("cfg-eight-gaussians", seed = 1, trainSteps = 5000) {
+        data { circle(modes = 8, radius = 4.0, std = 0.8, labelled = true) }
+        path { gaussian(schedule = linear()) }
+        sample { euler(steps = 100); count = 2000; guidance(1.0, 2.0, 4.0) }
+        evaluate { wasserstein2(); classAccuracy() }
+    }
+
+    val all = listOf(moons, eightGaussians, checkerboard, circlesToCheckerboard, langevinFlowSde, vpMoonsReverseSde, vpMoonsPc,
+        vpMoonsOde, veCheckerboard, cfgEightGaussians)
 }
