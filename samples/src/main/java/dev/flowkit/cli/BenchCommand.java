@@ -8,6 +8,7 @@ import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.compiler.Streams;
 import dev.flowkit.spec.Activation;
 import dev.flowkit.spec.ExperimentSpec;
+import dev.flowkit.spec.Prediction;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,18 +49,49 @@ final class BenchCommand implements Callable<Integer> {
             print("train_steps_per_s", median(rates), "steps/s",
                     "2D flow matching, MLP 3→64×4→2 (SiLU), batch 1000, Adam; one session call per step");
 
-            experiment.sample(2000, Streams.SAMPLES); // warm-up
-            double[] millis = new double[repeats];
-            for (int r = 0; r < repeats; r++) {
-                long t0 = System.nanoTime();
-                experiment.sample(2000, Streams.SAMPLES + r);
-                millis[r] = (System.nanoTime() - t0) / 1e6;
-            }
-            double ms = median(millis);
+            double ms = sampleMillis(experiment);
             print("sample_2000x100_euler_ms", ms, "ms", "2000 points × 100 Euler steps, whole trajectory in one graph execution");
             print("sample_point_steps_per_s", 2000 * 100 / (ms / 1000), "point-steps/s", "the same, as throughput");
         }
+        // stochastic and adaptive sampling of a VP score model (noise-predicting MLP; untrained: speed only)
+        for (String sampler : List.of("sde", "dopri5")) {
+            ExperimentSpec vp = Experiments.experiment("bench-" + sampler, e -> {
+                e.setSeed(1);
+                e.data(d -> d.moons());
+                e.path(p -> p.gaussian(p.vp()));
+                e.network(n -> n.mlp(List.of(64, 64, 64, 64), Activation.SILU, Prediction.NOISE));
+                e.train(t -> t.scoreMatching());
+                e.sample(s -> {
+                    if (sampler.equals("sde")) s.eulerMaruyama(100); else s.dopri5(1e-4, 1e-4);
+                    s.setCount(2000);
+                });
+            });
+            try (CompiledExperiment experiment = Flowkit.create().compile(vp, new SessionOptions(threads, 1))) {
+                double ms = sampleMillis(experiment);
+                if (sampler.equals("sde")) {
+                    print("sample_2000x100_reverse_sde_ms", ms, "ms",
+                            "2000 points × 100 Euler–Maruyama steps of the VP reverse SDE (noise network → velocity + score), one graph execution");
+                } else {
+                    long nfe = experiment.sample(0, 2000, Streams.SAMPLES, false).functionEvaluations();
+                    print("sample_2000_dopri5_ms", ms, "ms", "2000 points, VP probability-flow ODE, dopri5 rtol = atol = 1e-4 ("
+                            + nfe + " evaluations; host loop around a compiled step)");
+                    print("dopri5_evaluations_per_s", nfe / (ms / 1000), "evaluations/s", "the same, as network evaluations of the batch per second");
+                }
+            }
+        }
         return 0;
+    }
+
+    /** Median wall time of one batch of 2000 samples, after a warm-up. */
+    private double sampleMillis(CompiledExperiment experiment) {
+        experiment.sample(2000, Streams.SAMPLES); // warm-up: graph optimization
+        double[] millis = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            experiment.sample(2000, Streams.SAMPLES + r);
+            millis[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        return median(millis);
     }
 
     private void print(String name, double value, String unit, String what) throws Exception {
