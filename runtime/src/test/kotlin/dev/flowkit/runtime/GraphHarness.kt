@@ -1,5 +1,6 @@
 package dev.flowkit.runtime
 
+import dev.flowkit.runtime.compiler.SessionOptions
 import dev.flowkit.runtime.graph.Tensors
 import org.tensorflow.Graph
 import org.tensorflow.Operand
@@ -11,7 +12,7 @@ import org.tensorflow.types.TFloat32
 class GraphHarness : AutoCloseable {
     private val graph = Graph()
     val tf: Ops = Ops.create(graph)
-    private val session by lazy { Session(graph).also { it.initialize() } }
+    private val session by lazy { Session(graph, SessionOptions.DEFAULT.toConfig()).also { it.initialize() } }
 
     fun constant(values: Array<FloatArray>): Operand<TFloat32> = tf.constant(values)
     fun scalar(v: Double): Operand<TFloat32> = tf.constant(v.toFloat())

@@ -26,6 +26,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--graph-optimizer", description = "let TensorFlow's Grappler optimize the graphs (off by default: slow on unrolled sampling graphs, no gain measured)")
+    boolean graphOptimizer;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -37,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
             e.train(t -> t.setBatchSize(1000));
             e.sample(s -> { s.euler(100); s.setCount(2000); });
         });
-        try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, 1))) {
+        try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, 1, graphOptimizer))) {
             int stepsPerRound = 300;
             for (int i = 0; i < 100; i++) experiment.trainStep(false); // warm-up: graph optimization, allocator
             double[] rates = new double[repeats];
@@ -66,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
                     s.setCount(2000);
                 });
             });
-            try (CompiledExperiment experiment = Flowkit.create().compile(vp, new SessionOptions(threads, 1))) {
+            try (CompiledExperiment experiment = Flowkit.create().compile(vp, new SessionOptions(threads, 1, graphOptimizer))) {
                 double ms = sampleMillis(experiment);
                 if (sampler.equals("sde")) {
                     print("sample_2000x100_reverse_sde_ms", ms, "ms",
@@ -101,6 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         line.put("unit", unit);
         line.put("repeats", repeats);
         line.put("threads", threads);
+        line.put("graphOptimizer", graphOptimizer);
         line.put("what", what);
         line.put("cpus", Runtime.getRuntime().availableProcessors());
         line.put("tensorflow", TensorFlow.version());

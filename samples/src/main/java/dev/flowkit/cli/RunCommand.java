@@ -29,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
             description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE}; 1 is fastest for small 2D models)")
     int threads;
 
+    @Option(names = "--graph-optimizer", description = "let TensorFlow's Grappler optimize the graphs (off by default: slow on unrolled sampling graphs, no gain measured)")
+    boolean graphOptimizer;
+
     @Option(names = "--no-plots", description = "skip the PNG figures")
     boolean noPlots;
 
@@ -40,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("out", spec.getName());
         RunOptions options = RunOptions.to(dir)
                 .resuming(resume)
-                .withSession(new SessionOptions(threads, 1))
+                .withSession(new SessionOptions(threads, 1, graphOptimizer))
                 .withListener(new ConsoleProgress(spec.getName(), System.err))
                 .withPlots(!noPlots);
         RunResult result = flowkit.run(spec, options);
