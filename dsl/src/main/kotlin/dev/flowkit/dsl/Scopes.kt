@@ -164,7 +164,7 @@ class SampleScope {
     /** σ_t defaults to `reverse()` on diffusion schedules and to `constant(1.0)` elsewhere. */
     @JvmOverloads fun eulerMaruyama(steps: Int = 500, sigma: SigmaSpec? = null) = sampler(EulerMaruyama(steps, sigma))
     @JvmOverloads fun eulerMaruyama(steps: Int = 500, sigma: Double) = eulerMaruyama(steps, ConstantSigma(sigma))
-    @JvmOverloads fun langevin(steps: Int = 1000, stepSize: Double = 0.01, time: Double = 1.0) = sampler(Langevin(steps, stepSize, time))
+    @JvmOverloads fun langevin(steps: Int = 1000, stepSize: Double = 0.01, time: Double = 0.99) = sampler(Langevin(steps, stepSize, time))
     @JvmOverloads fun pc(predictor: SamplerSpec = EulerMaruyama(), corrector: CorrectorSpec = LangevinCorrector()) =
         sampler(Pc(predictor, corrector))
 

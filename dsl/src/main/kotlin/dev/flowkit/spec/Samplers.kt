@@ -114,11 +114,12 @@ data class EulerMaruyama(override val steps: Int = 500, val sigma: SigmaSpec? = 
 
 /**
  * Unadjusted Langevin dynamics at the fixed time [time]: x ← x + ε ∇log p_t(x) + √(2ε) ξ, [steps] times from the
- * source draws, the last step without noise. Its stationary law is p_t up to an O(ε) bias.
+ * source draws, the last step without noise. Its stationary law is p_t up to an O(ε) bias. [time] defaults to 0.99,
+ * away from t = 1 where a learned score grows like 1/β_t; [stepSize] must stay well below the variance of p_t.
  */
 @Serializable
 @SerialName("langevin")
-data class Langevin(val steps: Int = 1000, val stepSize: Double = 0.01, val time: Double = 1.0) : SamplerSpec {
+data class Langevin(val steps: Int = 1000, val stepSize: Double = 0.01, val time: Double = 0.99) : SamplerSpec {
     override val usesScore: Boolean get() = true
 
     override fun validate(v: Validator) {

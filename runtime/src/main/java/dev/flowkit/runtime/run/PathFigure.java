@@ -44,14 +44,13 @@ public final class PathFigure {
             RandomKey key = RandomKey.of(tf, spec.getSeed(), Streams.EVAL_DATA);
             Operand<TFloat32> z = data.sample(tf, tf.constant(count), key.derive(1));
             Operand<TFloat32> x0 = source.sample(tf, tf.constant(count), key.derive(2));
-            // one data point, repeated: the conditional path starts from every source draw towards it
+            // one data point: the conditional path starts from every source draw towards it
             Operand<TFloat32> first = tf.slice(z, tf.constant(new int[] {0, 0}), tf.constant(new int[] {1, -1}));
-            Operand<TFloat32> fixed = tf.tile(first, tf.constant(new int[] {count, 1}));
             List<Operand<TFloat32>> outputs = new ArrayList<>(List.of(first));
             for (double t : times) {
                 Operand<TFloat32> time = Tensors.scalar(tf, t);
-                outputs.add(path.sample(tf, x0, fixed, time).xt());
-                outputs.add(path.sample(tf, x0, z, time).xt());
+                outputs.add(path.sampleConditional(tf, x0, first, time));
+                outputs.add(path.sampleMarginal(tf, x0, z, time));
             }
             Session.Runner runner = session.runner();
             outputs.forEach(runner::fetch);
