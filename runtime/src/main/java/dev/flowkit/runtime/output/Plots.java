@@ -86,11 +86,17 @@ public final class Plots {
      */
     public static void pathGrid(Path file, String name, double[] times, float[] z, List<float[][]> conditional,
                                 List<float[][]> marginal) throws IOException {
-        float[][] all = java.util.stream.Stream.concat(conditional.stream(), marginal.stream()).flatMap(Arrays::stream).toArray(float[][]::new);
-        double[] box = bounds(all, new float[][] {z});
+        // one box per time (shared by its two panels): the spread can change by orders of magnitude along a
+        // path (ve: from σmax = 50 to the data's scale), and a shared box would hide the late times
+        double[][] boxes = new double[times.length][];
+        for (int i = 0; i < times.length; i++) {
+            float[][] both = java.util.stream.Stream.of(conditional.get(i), marginal.get(i)).flatMap(Arrays::stream).toArray(float[][]::new);
+            boxes[i] = bounds(both, new float[][] {z});
+        }
         List<XYChart> charts = new java.util.ArrayList<>();
         for (int row = 0; row < 2; row++) {
             for (int i = 0; i < times.length; i++) {
+                double[] box = boxes[i];
                 String what = row == 0 ? "conditional p_t(x | z)" : "marginal p_t(x)";
                 XYChart chart = square(String.format(java.util.Locale.ROOT, "%s, t = %.2f", what, times[i]), box, PANEL);
                 chart.getStyler().setLegendVisible(false);
