@@ -11,7 +11,6 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /** A compiled experiment: its graph and session, the training step, sampling and data draws. Close it. */
@@ -95,11 +94,7 @@ public final class CompiledExperiment implements AutoCloseable {
     public LabelledPoints labelledData(int count, long stream) {
         try (Result r = dataDraw.run(session, count, spec.getSeed(), stream, dataSample)) {
             float[][] points = Tensors.toMatrix(r.get(0));
-            if (r.size() < 2) return new LabelledPoints(points, null);
-            TInt32 t = (TInt32) r.get(1);
-            int[] labels = new int[count];
-            for (int i = 0; i < count; i++) labels[i] = t.getInt(i);
-            return new LabelledPoints(points, labels);
+            return new LabelledPoints(points, r.size() < 2 ? null : Tensors.toIntArray(r.get(1)));
         }
     }
 

@@ -71,9 +71,9 @@ public final class ExperimentCompiler {
             Operand<TFloat32> z;
             Model trained;
             if (classes > 0) {
-                Operand<TInt32> labels = data.sampleLabels(train, batchSize, stepKey.derive(1).derive(2));
-                z = data.sampleGiven(train, labels, stepKey.derive(1));
-                trained = model.given(dropLabels(train, labels, classes, spec.getTrain().getLabelDropout(), stepKey.derive(4)));
+                Distribution.Labelled batch = data.sampleLabelled(train, batchSize, stepKey.derive(1));
+                z = batch.points();
+                trained = model.given(dropLabels(train, batch.labels(), classes, spec.getTrain().getLabelDropout(), stepKey.derive(4)));
             } else {
                 z = data.sample(train, batchSize, stepKey.derive(1));
                 trained = model.given(null);
@@ -92,9 +92,9 @@ public final class ExperimentCompiler {
             Ops dataOps = tf.withSubScope("data");
             List<Operand<?>> dataSample = new ArrayList<>();
             if (classes > 0) {
-                Operand<TInt32> labels = data.sampleLabels(dataOps, dataDraw.count(), dataDraw.key().derive(2));
-                dataSample.add(data.sampleGiven(dataOps, labels, dataDraw.key()));
-                dataSample.add(labels);
+                Distribution.Labelled draws = data.sampleLabelled(dataOps, dataDraw.count(), dataDraw.key());
+                dataSample.add(draws.points());
+                dataSample.add(draws.labels());
             } else {
                 dataSample.add(data.sample(dataOps, dataDraw.count(), dataDraw.key()));
             }

@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.compiler;
 
 import dev.flowkit.runtime.distributions.Distribution;
+import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.GuidedModel;
 import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.model.TrainableModel;
@@ -55,10 +56,7 @@ public final class SamplingGraph {
     private int[] labels(Session session, int count, long seed, long stream) {
         if (labels == null) return null;
         try (Result r = draw.run(session, count, seed, stream, List.of(labels))) {
-            TInt32 t = (TInt32) r.get(0);
-            int[] out = new int[count];
-            for (int i = 0; i < count; i++) out[i] = t.getInt(i);
-            return out;
+            return Tensors.toIntArray(r.get(0));
         }
     }
 

@@ -23,6 +23,15 @@ public interface Distribution {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no class labels");
     }
 
+    /** [count] draws with their labels: the labels from key.derive(2), the points given them from key. */
+    default Labelled sampleLabelled(Ops tf, Operand<TInt32> count, RandomKey key) {
+        Operand<TInt32> labels = sampleLabels(tf, count, key.derive(2));
+        return new Labelled(sampleGiven(tf, labels, key), labels);
+    }
+
+    /** Points [n, dim] and their class labels [n]. */
+    record Labelled(Operand<TFloat32> points, Operand<TInt32> labels) {}
+
     /** One draw per label [n] from that class's conditional distribution: [n, dim]. */
     default Operand<TFloat32> sampleGiven(Ops tf, Operand<TInt32> labels, RandomKey key) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no class labels");

@@ -37,12 +37,12 @@ public final class GaussianMixtureDistribution implements Distribution {
 
     @Override
     public Operand<TFloat32> sample(Ops tf, Operand<TInt32> count, RandomKey key) {
-        Operand<TFloat32> noise = key.normal(tf, Tensors.shape(tf, count, dim), 1);
         if (components.size() == 1) {
             MixtureSpec.Component c = components.get(0);
+            Operand<TFloat32> noise = key.normal(tf, Tensors.shape(tf, count, dim), 1);
             return tf.math.add(tf.math.mul(noise, Tensors.scalar(tf, c.getStd())), tf.constant(means()[0]));
         }
-        return shift(tf, sampleLabels(tf, count, key.derive(2)), noise);
+        return sampleLabelled(tf, count, key).points();
     }
 
     /** Component indices drawn with the weights. */

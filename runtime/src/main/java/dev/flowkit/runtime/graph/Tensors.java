@@ -48,4 +48,12 @@ public final class Tensors {
         StdArrays.copyFrom(t, out);
         return out;
     }
+
+    /** A rank-1 int32 tensor as an array. */
+    public static int[] toIntArray(Tensor tensor) {
+        TInt32 t = (TInt32) tensor;
+        int[] out = new int[(int) t.size()];
+        for (int i = 0; i < out.length; i++) out[i] = t.getInt(i);
+        return out;
+    }
 }

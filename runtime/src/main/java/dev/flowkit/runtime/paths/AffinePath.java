@@ -4,6 +4,7 @@ import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.schedules.Schedule;
 import dev.flowkit.runtime.schedules.ScheduleValues;
 import dev.flowkit.spec.Prediction;
+import java.util.function.Supplier;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -85,7 +86,7 @@ public class AffinePath implements ProbabilityPath {
     }
 
     /** (E[z | x], E[n | x]), each built only if asked for. */
-    private record Pair(java.util.function.Supplier<Operand<TFloat32>> data, java.util.function.Supplier<Operand<TFloat32>> noise) {}
+    private record Pair(Supplier<Operand<TFloat32>> data, Supplier<Operand<TFloat32>> noise) {}
 
     private static Operand<TFloat32> floor(Ops tf, Operand<TFloat32> v, double min) {
         return tf.math.maximum(v, Tensors.scalar(tf, min));

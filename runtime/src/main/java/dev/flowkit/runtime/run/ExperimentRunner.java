@@ -66,7 +66,6 @@ public final class ExperimentRunner {
         Components components = compiler.components();
         List<Metric> metrics = metricSpecs.stream().map(m -> components.resolve(m, Metric.class)).toList();
 
-        float[][] samplesOut = null;
         try (CompiledExperiment experiment = compiler.compile(spec, options.session())) {
             List<double[]> losses = new ArrayList<>();
             long start = 0;
@@ -81,43 +80,54 @@ public final class ExperimentRunner {
             double finalLoss = finalLoss(losses);
 
             int count = spec.getSample().getCount();
-            listener.status("evaluating against fresh data");
-            CompiledExperiment.LabelledPoints data = experiment.labelledData(count, Streams.EVAL_DATA);
-            CompiledExperiment.LabelledPoints floorData = experiment.labelledData(count, Streams.FLOOR_DATA);
-            List<Double> scales = experiment.guidanceScales();
-            List<Sampled> runs = new ArrayList<>();
-            for (int g = 0; g < Math.max(1, scales.size()); g++) {
-                Double w = scales.isEmpty() ? null : scales.get(g);
-                String suffix = scales.size() > 1 ? "-w" + format(w) : "";
-                String label = spec.getName() + (w == null ? "" : " (guidance w = " + format(w) + ")");
-                listener.status("sampling " + count + " points with " + SpecNames.INSTANCE.of(spec.getSample().getSampler())
-                        + (w == null ? "" : " at guidance w = " + format(w)));
-                long s0 = System.nanoTime();
-                SamplingGraph.SampleBatch batch = experiment.sample(g, count, Streams.SAMPLES, true);
-                double seconds = (System.nanoTime() - s0) / 1e9;
-                Npy.write(out.resolve("samples" + suffix + ".npy"), batch.samples());
-                Map<String, Double> values = evaluate(metrics, batch, data, floorData, spec, listener);
-                runs.add(new Sampled(w, values, batch.functionEvaluations(), seconds));
-                if (options.plots() && batch.samples()[0].length >= 2) { // 2D views: the first two coordinates
-                    listener.status("drawing plots");
-                    Plots.samples(out.resolve("samples" + suffix + ".png"), label + ": samples over data", batch.samples(), data.points());
-                    Plots.trajectories(out.resolve("trajectories" + suffix + ".png"), label + ": trajectories from t = 0 to t = 1",
-                            batch.trajectory(), 300);
-                }
-                if (g == 0) samplesOut = batch.samples();
-            }
+            List<Sampled> runs = sampleAndEvaluate(experiment, spec, metrics, out, options, listener);
             if (options.plots() && !losses.isEmpty()) Plots.loss(out.resolve("loss.png"), spec.getName() + ": training loss", losses);
             Sampled first = runs.get(0);
             writeMetrics(out.resolve("metrics.json"), spec, runs, spec.getTrain().getSteps(), training.steps(),
                     training.stepsPerSecond(), finalLoss, count);
+            Map<Double, Map<String, Double>> guided = new LinkedHashMap<>();
+            runs.stream().filter(r -> r.guidance() != null).forEach(r -> guided.put(r.guidance(), r.metrics()));
             return new RunResult(first.metrics(), training.stepsPerSecond(), finalLoss, first.seconds(), first.functionEvaluations(),
-                    samplesOut, runs.stream().filter(r -> r.guidance() != null)
-                            .collect(java.util.stream.Collectors.toMap(Sampled::guidance, Sampled::metrics, (a, b) -> a, LinkedHashMap::new)));
+                    first.samples(), guided);
         }
     }
 
-    /** One sampling run: its guidance scale (null when unconditional), metrics, network evaluations and wall time. */
-    private record Sampled(Double guidance, Map<String, Double> metrics, long functionEvaluations, double seconds) {}
+    /**
+     * Samples once per guidance scale (once for an unconditional model), each from the same source draws and
+     * requested labels, and evaluates against the same fresh data; writes samples[-wW].npy and its plots.
+     */
+    private static List<Sampled> sampleAndEvaluate(CompiledExperiment experiment, ExperimentSpec spec, List<Metric> metrics, Path out,
+                                                   RunOptions options, TrainingListener listener) throws IOException {
+        int count = spec.getSample().getCount();
+        listener.status("evaluating against fresh data");
+        CompiledExperiment.LabelledPoints data = experiment.labelledData(count, Streams.EVAL_DATA);
+        CompiledExperiment.LabelledPoints floorData = experiment.labelledData(count, Streams.FLOOR_DATA);
+        List<Double> scales = experiment.guidanceScales();
+        List<Sampled> runs = new ArrayList<>();
+        for (int g = 0; g < Math.max(1, scales.size()); g++) {
+            Double w = scales.isEmpty() ? null : scales.get(g);
+            String suffix = scales.size() > 1 ? "-w" + format(w) : "";
+            String label = spec.getName() + (w == null ? "" : " (guidance w = " + format(w) + ")");
+            listener.status("sampling " + count + " points with " + SpecNames.INSTANCE.of(spec.getSample().getSampler())
+                    + (w == null ? "" : " at guidance w = " + format(w)));
+            long s0 = System.nanoTime();
+            SamplingGraph.SampleBatch batch = experiment.sample(g, count, Streams.SAMPLES, true);
+            double seconds = (System.nanoTime() - s0) / 1e9;
+            Npy.write(out.resolve("samples" + suffix + ".npy"), batch.samples());
+            Map<String, Double> values = evaluate(metrics, batch, data, floorData, spec, listener);
+            runs.add(new Sampled(w, values, batch.functionEvaluations(), seconds, batch.samples()));
+            if (options.plots() && batch.samples()[0].length >= 2) { // 2D views: the first two coordinates
+                listener.status("drawing plots");
+                Plots.samples(out.resolve("samples" + suffix + ".png"), label + ": samples over data", batch.samples(), data.points());
+                Plots.trajectories(out.resolve("trajectories" + suffix + ".png"), label + ": trajectories from t = 0 to t = 1",
+                        batch.trajectory(), 300);
+            }
+        }
+        return runs;
+    }
+
+    /** One sampling run: its guidance scale (null when unconditional), metrics, network evaluations, wall time, samples. */
+    private record Sampled(Double guidance, Map<String, Double> metrics, long functionEvaluations, double seconds, float[][] samples) {}
 
     private static String format(double w) {
         return w == Math.rint(w) ? String.valueOf((long) w) : String.valueOf(w);
