@@ -13,6 +13,11 @@ public interface Distribution {
     /** [count, dim] samples, a deterministic function of [key]. */
     Operand<TFloat32> sample(Ops tf, Operand<TInt32> count, RandomKey key);
 
+    /** log p(x) as a column [n, 1], for distributions with a closed-form density (sources of likelihoods). */
+    default Operand<TFloat32> logDensity(Ops tf, Operand<TFloat32> x) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no closed-form density");
+    }
+
     /** Number of classes its draws carry (0: unlabelled). */
     default int classes() {
         return 0;

@@ -6,6 +6,7 @@ import dev.flowkit.spec.MixtureSpec;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -85,5 +86,38 @@ public final class GaussianMixtureDistribution implements Distribution {
         float[] w = new float[components.size()];
         for (int k = 0; k < w.length; k++) w[k] = (float) components.get(k).getWeight();
         return w;
+    }
+
+    /** log p(x) as a column [n, 1]. */
+    @Override
+    public Operand<TFloat32> logDensity(Ops tf, Operand<TFloat32> x) {
+        Operand<TFloat32> one = Tensors.scalar(tf, 1);
+        return Tensors.logSumExpColumns(tf, componentLogDensities(tf, x, one, tf.zerosLike(one)));
+    }
+
+    /**
+     * [n, K]: log w_k + log N(x; α μ_k, (α² s_k² + β²) I), the components of the law of α Z + β ε for Z from this
+     * mixture and ε ~ N(0, I) (α = 1, β = 0: the mixture itself).
+     */
+    public Operand<TFloat32> componentLogDensities(Ops tf, Operand<TFloat32> x, Operand<TFloat32> alpha, Operand<TFloat32> beta) {
+        float[][] means = means();
+        float[] stds = stds();
+        float[] weights = weights();
+        List<Operand<TFloat32>> columns = new java.util.ArrayList<>();
+        for (int k = 0; k < means.length; k++) {
+            Operand<TFloat32> variance = variance(tf, alpha, beta, stds[k]);
+            Operand<TFloat32> offset = tf.math.sub(x, tf.math.mul(alpha, tf.constant(means[k])));
+            Operand<TFloat32> squared = tf.reduceSum(tf.math.square(offset), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
+            Operand<TFloat32> logNormal = tf.math.sub(
+                    tf.math.neg(tf.math.div(squared, tf.math.mul(Tensors.scalar(tf, 2), variance))),
+                    tf.math.mul(Tensors.scalar(tf, dim / 2.0), tf.math.log(tf.math.mul(Tensors.scalar(tf, 2 * Math.PI), variance))));
+            columns.add(tf.math.add(logNormal, Tensors.scalar(tf, Math.log(weights[k]))));
+        }
+        return columns.size() == 1 ? columns.get(0) : tf.concat(columns, tf.constant(1));
+    }
+
+    /** α² s² + β². */
+    public static Operand<TFloat32> variance(Ops tf, Operand<TFloat32> alpha, Operand<TFloat32> beta, float std) {
+        return tf.math.add(tf.math.mul(tf.math.square(alpha), Tensors.scalar(tf, std * std)), tf.math.square(beta));
     }
 }

@@ -5,6 +5,8 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceMax;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -24,11 +26,6 @@ public final class Tensors {
     /** Column k of a [n, d] matrix, as [n, 1]. */
     public static Operand<TFloat32> column(Ops tf, Operand<TFloat32> x, int k) {
         return tf.slice(x, tf.constant(new int[] {0, k}), tf.constant(new int[] {-1, 1}));
-    }
-
-    /** t broadcast to a column [n, 1] matching the rows of x (t may be a scalar or already a column). */
-    public static Operand<TFloat32> timeColumn(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t) {
-        return tf.math.add(tf.zerosLike(column(tf, x, 0)), t);
     }
 
     /** Copies a [n, d] float tensor into a Java array. */
@@ -55,5 +52,17 @@ public final class Tensors {
         int[] out = new int[(int) t.size()];
         for (int i = 0; i < out.length; i++) out[i] = t.getInt(i);
         return out;
+    }
+
+    /** log Σ_k exp(v[:, k]) as a column [n, 1], computed stably (TF has no ReduceLogSumExp op). */
+    public static Operand<TFloat32> logSumExpColumns(Ops tf, Operand<TFloat32> v) {
+        Operand<TFloat32> max = tf.stopGradient(tf.reduceMax(v, tf.constant(new int[] {1}), ReduceMax.keepDims(true)));
+        Operand<TFloat32> sum = tf.reduceSum(tf.math.exp(tf.math.sub(v, max)), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
+        return tf.math.add(tf.math.log(sum), max);
+    }
+
+    /** A [n, d] float32 tensor holding [x]; the caller closes it. */
+    public static TFloat32 matrix(float[][] x) {
+        return TFloat32.tensorOf(StdArrays.ndCopyOf(x));
     }
 }

@@ -6,12 +6,8 @@ import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.schedules.Schedule;
 import dev.flowkit.runtime.schedules.ScheduleValues;
 import dev.flowkit.spec.Prediction;
-import java.util.ArrayList;
-import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.ReduceMax;
-import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -28,8 +24,10 @@ public final class GaussianMixtureMarginal implements Model {
     private final float[] weights;
     private final Schedule schedule;
     private final GaussianPath path;
+    private final GaussianMixtureDistribution data;
 
     public GaussianMixtureMarginal(GaussianMixtureDistribution data, Schedule schedule) {
+        this.data = data;
         this.means = data.means();
         this.stds = data.stds();
         this.weights = data.weights();
@@ -55,16 +53,13 @@ public final class GaussianMixtureMarginal implements Model {
 
     /** log p_t(x) as a column [n, 1]. */
     public Operand<TFloat32> logDensity(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t) {
-        Operand<TFloat32> logs = componentLogDensities(tf, x, schedule.at(tf, Tensors.timeColumn(tf, x, t)));
-        Operand<TFloat32> max = tf.reduceMax(logs, tf.constant(new int[] {1}), ReduceMax.keepDims(true));
-        Operand<TFloat32> sum = tf.reduceSum(tf.math.exp(tf.math.sub(logs, max)), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
-        return tf.math.add(tf.math.log(sum), max);
+        return Tensors.logSumExpColumns(tf, componentLogDensities(tf, x, schedule.at(tf, t)));
     }
 
     private enum Quantity { VELOCITY, SCORE }
 
     private Operand<TFloat32> combine(Ops tf, Operand<TFloat32> x, Operand<TFloat32> t, Quantity quantity) {
-        ScheduleValues s = schedule.at(tf, Tensors.timeColumn(tf, x, t));
+        ScheduleValues s = schedule.at(tf, t);
         Operand<TFloat32> responsibilities = tf.nn.softmax(componentLogDensities(tf, x, s));
         Operand<TFloat32> total = null;
         for (int k = 0; k < means.length; k++) {
@@ -86,22 +81,11 @@ public final class GaussianMixtureMarginal implements Model {
     }
 
     private Operand<TFloat32> variance(Ops tf, ScheduleValues s, int k) {
-        return tf.math.add(tf.math.mul(tf.math.square(s.alpha()), Tensors.scalar(tf, stds[k] * stds[k])), tf.math.square(s.beta()));
+        return GaussianMixtureDistribution.variance(tf, s.alpha(), s.beta(), stds[k]);
     }
 
     /** [n, K]: log w_k + log N(x; α_t μ_k, v_k I). */
     private Operand<TFloat32> componentLogDensities(Ops tf, Operand<TFloat32> x, ScheduleValues s) {
-        int dim = means[0].length;
-        List<Operand<TFloat32>> columns = new ArrayList<>();
-        for (int k = 0; k < means.length; k++) {
-            Operand<TFloat32> variance = variance(tf, s, k);
-            Operand<TFloat32> offset = tf.math.sub(x, tf.math.mul(s.alpha(), tf.constant(means[k])));
-            Operand<TFloat32> squared = tf.reduceSum(tf.math.square(offset), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
-            Operand<TFloat32> logNormal = tf.math.sub(
-                    tf.math.neg(tf.math.div(squared, tf.math.mul(Tensors.scalar(tf, 2), variance))),
-                    tf.math.mul(Tensors.scalar(tf, dim / 2.0), tf.math.log(tf.math.mul(Tensors.scalar(tf, 2 * Math.PI), variance))));
-            columns.add(tf.math.add(logNormal, Tensors.scalar(tf, Math.log(weights[k]))));
-        }
-        return columns.size() == 1 ? columns.get(0) : tf.concat(columns, tf.constant(1));
+        return data.componentLogDensities(tf, x, s.alpha(), s.beta());
     }
 }

@@ -1,0 +1,79 @@
+package dev.flowkit.runtime.likelihood;
+
+import dev.flowkit.runtime.compiler.RandomDraw;
+import dev.flowkit.runtime.distributions.Distribution;
+import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.model.Model;
+import dev.flowkit.runtime.paths.ProbabilityPath;
+import dev.flowkit.runtime.samplers.SampleRun;
+import dev.flowkit.runtime.samplers.Sampler;
+import dev.flowkit.runtime.samplers.SamplerProgram;
+import dev.flowkit.runtime.samplers.SamplingInput;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * log p_1(x) of a model at given points: the augmented probability-flow ODE from t = 1 back to t = 0 with any ODE
+ * sampler (fixed-step: one graph execution; dopri5: its host loop), then log p_0 of the end points under the source.
+ */
+public final class LikelihoodGraph {
+    private final int dim;
+    private final Placeholder<TFloat32> points;
+    private final RandomDraw draw;
+    private final SamplerProgram program;
+    private final Placeholder<TFloat32> ends;
+    private final Operand<TFloat32> sourceLogDensity;
+
+    public LikelihoodGraph(Ops tf, Model model, ProbabilityPath path, Distribution source, Sampler solver, Divergence divergence, int dim) {
+        this.dim = dim;
+        this.points = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, dim)));
+        this.draw = new RandomDraw(tf);
+        List<Operand<TFloat32>> start = new ArrayList<>(List.of(points, tf.zeros(tf.stack(List.of(draw.count(), tf.constant(1))), TFloat32.class)));
+        Operand<TFloat32> probes = divergence.drawProbes(tf, draw.count(), dim, draw.key());
+        if (probes != null) start.add(probes);
+        Operand<TFloat32> state0 = tf.concat(start, tf.constant(1));
+        this.program = solver.compile(tf, new SamplingInput(new AugmentedDynamics(model, divergence, dim), path, state0,
+                draw.key().derive(1), Integer.MAX_VALUE));
+        this.ends = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, dim)));
+        this.sourceLogDensity = source.logDensity(tf, ends);
+    }
+
+    /** Per-point log-density (natural log) of [x] under the model, and the solver's function evaluations. */
+    public LogDensities run(Session session, float[][] x, long seed, long stream) {
+        SampleRun run;
+        try (TFloat32 fed = Tensors.matrix(x); RandomDraw.Feeds feeds = draw.feeds(x.length, seed, stream)) {
+            run = program.run(session, runner -> {
+                feeds.apply(runner);
+                runner.feed(points, fed);
+            }, false);
+        }
+        float[][] state = run.samples();
+        float[][] x0 = new float[x.length][dim];
+        double[] integral = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            System.arraycopy(state[i], 0, x0[i], 0, dim);
+            integral[i] = state[i][dim];
+        }
+        double[] logDensity = new double[x.length];
+        try (TFloat32 fed = Tensors.matrix(x0); org.tensorflow.Result r = session.runner().feed(ends, fed).fetch(sourceLogDensity).run()) {
+            TFloat32 column = (TFloat32) r.get(0);
+            for (int i = 0; i < x.length; i++) logDensity[i] = column.getFloat(i, 0) - integral[i];
+        }
+        return new LogDensities(logDensity, run.functionEvaluations());
+    }
+
+    /** log p(x) per point, and the network evaluations of the solve. */
+    public record LogDensities(double[] logDensity, long functionEvaluations) {
+        public double mean() {
+            double sum = 0;
+            for (double v : logDensity) sum += v;
+            return sum / logDensity.length;
+        }
+    }
+}
