@@ -7,6 +7,7 @@ import dev.flowkit.runtime.likelihood.HutchinsonDivergence
 import dev.flowkit.runtime.likelihood.LikelihoodGraph
 import dev.flowkit.runtime.paths.GaussianMixtureMarginal
 import dev.flowkit.runtime.samplers.Dopri5Solver
+import dev.flowkit.runtime.samplers.Rk4Solver
 import dev.flowkit.runtime.samplers.Sampler
 import dev.flowkit.runtime.schedules.Cosine
 import dev.flowkit.runtime.schedules.Linear
@@ -54,8 +55,8 @@ class LikelihoodSpec : FunSpec({
         LikelihoodGraph(tf, field, field.path(), standard, solver, divergence, 2).run(rawSession, x, seed, 0)
     }
 
-    test("Gaussian data, exact divergence: log p matches log N(x; μ, s² I) with dopri5") {
-        for (solver in listOf(Dopri5Solver(1e-6, 1e-6, 10_000))) {
+    test("Gaussian data, exact divergence: log p matches log N(x; μ, s² I) with dopri5 and rk4") {
+        for (solver in listOf(Dopri5Solver(1e-6, 1e-6, 10_000), Rk4Solver(40))) {
             val result = logDensities(gaussian, Linear(), solver, ExactDivergence(), points)
             println("${solver.javaClass.simpleName}: NFE ${result.functionEvaluations()}")
             points.forEachIndexed { i, p ->

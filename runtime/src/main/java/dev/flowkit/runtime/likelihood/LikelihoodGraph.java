@@ -5,6 +5,7 @@ import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.paths.ProbabilityPath;
+import dev.flowkit.runtime.samplers.FixedStepSolver;
 import dev.flowkit.runtime.samplers.SampleRun;
 import dev.flowkit.runtime.samplers.Sampler;
 import dev.flowkit.runtime.samplers.SamplerProgram;
@@ -20,7 +21,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * log p_1(x) of a model at given points: the augmented probability-flow ODE from t = 1 back to t = 0 with any ODE
- * sampler (fixed-step: one graph execution; dopri5: its host loop), then log p_0 of the end points under the source.
+ * sampler (fixed-step or dopri5, each a host loop around one compiled step), then log p_0 of the end points under
+ * the source.
  */
 public final class LikelihoodGraph {
     private final int dim;
@@ -38,8 +40,11 @@ public final class LikelihoodGraph {
         Operand<TFloat32> probes = divergence.drawProbes(tf, draw.count(), dim, draw.key());
         if (probes != null) start.add(probes);
         Operand<TFloat32> state0 = tf.concat(start, tf.constant(1));
-        this.program = solver.compile(tf, new SamplingInput(new AugmentedDynamics(model, divergence, dim), path, state0,
-                draw.key().derive(1), Integer.MAX_VALUE));
+        SamplingInput input = new SamplingInput(new AugmentedDynamics(model, divergence, dim), path, state0, draw.key().derive(1),
+                Integer.MAX_VALUE);
+        // a fixed-step solve loops on the host around one compiled step: unrolled, every stage's gradient graph
+        // would make graph construction quadratic in the number of steps (see FixedStepSolver.compileStepped)
+        this.program = solver instanceof FixedStepSolver fixed ? fixed.compileStepped(tf, input) : solver.compile(tf, input);
         this.ends = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, dim)));
         this.sourceLogDensity = source.logDensity(tf, ends);
     }

@@ -4,12 +4,10 @@ import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.Model;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -38,7 +36,6 @@ public final class Dopri5Solver implements Sampler {
     /** Fifth-order weights minus the embedded fourth-order ones (k7 included). */
     private static final double[] E = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
 
-    private static final AtomicLong INSTANCES = new AtomicLong();
     private final double rtol;
     private final double atol;
     private final int maxSteps;
@@ -52,10 +49,8 @@ public final class Dopri5Solver implements Sampler {
     @Override
     public SamplerProgram compile(Ops tf, SamplingInput in) {
         Model f = in.model();
-        // Resource variables with an empty shared name would all be one resource: name each uniquely.
-        long id = INSTANCES.incrementAndGet();
-        VarHandleOp state = tf.withName("state").varHandleOp(TFloat32.class, Shape.unknown(), VarHandleOp.sharedName("dopri5_state_" + id));
-        VarHandleOp slope = tf.withName("slope").varHandleOp(TFloat32.class, Shape.unknown(), VarHandleOp.sharedName("dopri5_slope_" + id));
+        VarHandleOp state = StateVariable.create(tf, "state");
+        VarHandleOp slope = StateVariable.create(tf, "slope");
 
         // start: x := x0, k := u_0(x0), and the norms the starting-step heuristic needs
         Operand<TFloat32> x0 = in.x0();

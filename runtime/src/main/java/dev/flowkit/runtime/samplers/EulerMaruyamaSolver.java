@@ -23,9 +23,10 @@ public final class EulerMaruyamaSolver extends FixedStepSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h) {
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
         if (sigma.isZero()) return axpy(tf, x, h, velocity(tf, in.model(), x, t));
-        Operand<TFloat32> time = Tensors.scalar(tf, t);
+        if (i < 0) throw new UnsupportedOperationException("a stochastic step needs its index (its own noise, a noise-free last step)");
+        Operand<TFloat32> time = t;
         Operand<TFloat32> variance = sigma.squared(tf, in.path(), time);
         Operand<TFloat32> drift = in.model().velocityPlusScore(tf, x, time, tf.math.mul(Tensors.scalar(tf, 0.5), variance));
         Operand<TFloat32> mean = axpy(tf, x, h, drift);

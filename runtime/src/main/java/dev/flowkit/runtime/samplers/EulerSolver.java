@@ -16,7 +16,7 @@ public final class EulerSolver extends FixedStepSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h) {
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
         return axpy(tf, x, h, velocity(tf, in.model(), x, t));
     }
 }

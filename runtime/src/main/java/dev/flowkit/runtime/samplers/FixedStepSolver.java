@@ -2,8 +2,15 @@ package dev.flowkit.runtime.samplers;
 
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.Model;
+import java.util.List;
+import java.util.function.Consumer;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.types.TFloat32;
 
 /** A one-step method on the uniform grid t_i = i/steps. */
@@ -23,18 +30,54 @@ public abstract class FixedStepSolver extends UnrolledSampler {
         return steps;
     }
 
-    /** x_{t+h} from x_t; [i] is the step's index (the last is steps − 1). */
-    protected abstract Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h);
+    /**
+     * x_{t+h} from x_t; [i] is the step's index (the last is steps − 1), or −1 when one compiled step serves every
+     * index (see {@link #compileStepped}).
+     */
+    protected abstract Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h);
 
     @Override
     protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i) {
         double h = 1.0 / steps;
-        return step(tf, in, x, i, i * h, h);
+        return step(tf, in, x, i, Tensors.scalar(tf, i * h), h);
+    }
+
+    /**
+     * The same method as a host loop around one compiled step, the state kept in the graph (one session call per
+     * step, nothing copied back until the end). For dynamics whose graph is costly to repeat: TensorFlow's gradient
+     * construction (Graph.addGradients) costs time in proportion to the whole graph, so an unrolled solve with a
+     * divergence in every stage builds in time quadratic in its length. Deterministic methods only.
+     */
+    public SamplerProgram compileStepped(Ops tf, SamplingInput in) {
+        VarHandleOp state = StateVariable.create(tf, "state");
+        Op start = tf.assignVariableOp(state, in.x0());
+        Placeholder<TFloat32> t = tf.placeholder(TFloat32.class);
+        Operand<TFloat32> next = step(tf, in, tf.readVariableOp(state, TFloat32.class), -1, t, 1.0 / steps);
+        Op commit = tf.withControlDependencies(List.of(next)).assignVariableOp(state, next);
+        Operand<TFloat32> read = tf.readVariableOp(state, TFloat32.class);
+        return (Session session, Consumer<Session.Runner> inputs, boolean withTrajectory) -> {
+            Session.Runner init = session.runner().addTarget(start);
+            inputs.accept(init);
+            init.run().close();
+            for (int i = 0; i < steps; i++) {
+                try (TFloat32 time = TFloat32.scalarOf((float) ((double) i / steps))) {
+                    session.runner().feed(t, time).addTarget(commit).run().close();
+                }
+            }
+            try (Result r = session.runner().fetch(read).run()) {
+                return new SampleRun(Tensors.toMatrix(r.get(0)), null, null, functionEvaluations());
+            }
+        };
     }
 
     /** The velocity at (x, t), for ODE steps. */
-    protected static Operand<TFloat32> velocity(Ops tf, Model model, Operand<TFloat32> x, double t) {
-        return model.velocity(tf, x, Tensors.scalar(tf, t));
+    protected static Operand<TFloat32> velocity(Ops tf, Model model, Operand<TFloat32> x, Operand<TFloat32> t) {
+        return model.velocity(tf, x, t);
+    }
+
+    /** t + c */
+    protected static Operand<TFloat32> later(Ops tf, Operand<TFloat32> t, double c) {
+        return tf.math.add(t, Tensors.scalar(tf, c));
     }
 
     /** x + c·k */

@@ -16,9 +16,9 @@ public final class HeunSolver extends FixedStepSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h) {
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
         Operand<TFloat32> k1 = velocity(tf, in.model(), x, t);
-        Operand<TFloat32> k2 = velocity(tf, in.model(), axpy(tf, x, h, k1), t + h);
+        Operand<TFloat32> k2 = velocity(tf, in.model(), axpy(tf, x, h, k1), later(tf, t, h));
         return axpy(tf, x, h / 2, tf.math.add(k1, k2));
     }
 }

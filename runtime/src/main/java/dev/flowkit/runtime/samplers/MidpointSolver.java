@@ -16,8 +16,8 @@ public final class MidpointSolver extends FixedStepSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h) {
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
         Operand<TFloat32> k1 = velocity(tf, in.model(), x, t);
-        return axpy(tf, x, h, velocity(tf, in.model(), axpy(tf, x, h / 2, k1), t + h / 2));
+        return axpy(tf, x, h, velocity(tf, in.model(), axpy(tf, x, h / 2, k1), later(tf, t, h / 2)));
     }
 }

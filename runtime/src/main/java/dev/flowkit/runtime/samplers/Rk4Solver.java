@@ -17,12 +17,12 @@ public final class Rk4Solver extends FixedStepSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, double t, double h) {
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
         Model f = in.model();
         Operand<TFloat32> k1 = velocity(tf, f, x, t);
-        Operand<TFloat32> k2 = velocity(tf, f, axpy(tf, x, h / 2, k1), t + h / 2);
-        Operand<TFloat32> k3 = velocity(tf, f, axpy(tf, x, h / 2, k2), t + h / 2);
-        Operand<TFloat32> k4 = velocity(tf, f, axpy(tf, x, h, k3), t + h);
+        Operand<TFloat32> k2 = velocity(tf, f, axpy(tf, x, h / 2, k1), later(tf, t, h / 2));
+        Operand<TFloat32> k3 = velocity(tf, f, axpy(tf, x, h / 2, k2), later(tf, t, h / 2));
+        Operand<TFloat32> k4 = velocity(tf, f, axpy(tf, x, h, k3), later(tf, t, h));
         Operand<TFloat32> sum = tf.math.add(tf.math.add(k1, k4), tf.math.mul(tf.constant(2f), tf.math.add(k2, k3)));
         return axpy(tf, x, h / 6, sum);
     }
