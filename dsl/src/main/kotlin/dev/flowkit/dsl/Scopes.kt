@@ -36,6 +36,11 @@ import dev.flowkit.spec.SubVpSchedule
 import dev.flowkit.spec.Uniform
 import dev.flowkit.spec.VpSchedule
 import dev.flowkit.spec.Wasserstein2
+import dev.flowkit.spec.ProbeDistribution
+import dev.flowkit.spec.Likelihood
+import dev.flowkit.spec.Hutchinson
+import dev.flowkit.spec.ExactDivergence
+import dev.flowkit.spec.DivergenceSpec
 import dev.flowkit.spec.ClassAccuracy
 import dev.flowkit.spec.ConstantSigma
 import dev.flowkit.spec.CorrectorSpec
@@ -194,6 +199,24 @@ class EvaluateScope {
     @JvmOverloads fun mmd(bandwidths: List<Double> = Mmd().bandwidths) = metric(Mmd(bandwidths))
     fun meanCovError() = metric(MeanCovError)
     fun classAccuracy() = metric(ClassAccuracy)
+
+    /** Exact log-likelihood of held-out data along the probability-flow ODE (see [Likelihood]). */
+    @JvmOverloads fun likelihood(
+        solver: SamplerSpec = Dopri5(1e-5, 1e-5), divergence: DivergenceSpec = ExactDivergence, points: Int = 1000, grid: Int = 60,
+    ) = metric(Likelihood(solver, divergence, points, grid))
+
+    /** Solvers for [likelihood]: values only, nothing is declared. */
+    @JvmOverloads fun dopri5(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 10_000) = Dopri5(rtol, atol, maxSteps)
+    @JvmOverloads fun euler(steps: Int = 100) = Euler(steps)
+    @JvmOverloads fun heun(steps: Int = 50) = Heun(steps)
+    @JvmOverloads fun midpoint(steps: Int = 50) = Midpoint(steps)
+    @JvmOverloads fun rk4(steps: Int = 25) = Rk4(steps)
+
+    /** The exact divergence, one gradient pass per dimension. */
+    fun exact() = ExactDivergence
+    /** Hutchinson's estimator with [probes] probes fixed for the solve. */
+    @JvmOverloads fun hutchinson(probes: Int = 1, distribution: ProbeDistribution = ProbeDistribution.RADEMACHER) =
+        Hutchinson(probes, distribution)
 
     internal fun build(): List<MetricSpec> = metrics.toList()
 }

@@ -112,6 +112,12 @@ data class ExperimentSpec(
             "needs labelled data (e.g. data { circle(labelled = true) }), the data here has no labels"
         }
         evaluate.forEachIndexed { i, m ->
+            if (m is Likelihood) {
+                v.check(sourceOrDefault is MixtureSpec, "evaluate[$i]") {
+                    "likelihood needs a source with a closed-form density (gaussian, gaussian-mixture or circle), " +
+                        "was ${SpecNames.of(sourceOrDefault)}"
+                }
+            }
             if (m is ClassAccuracy) {
                 v.check(conditional && data is MixtureSpec, "evaluate[$i]") {
                     "class-accuracy needs labelled mixture data (gaussian-mixture or circle with labelled = true)"

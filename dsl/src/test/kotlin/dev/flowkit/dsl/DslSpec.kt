@@ -10,6 +10,7 @@ import dev.flowkit.spec.FlowMatching
 import dev.flowkit.spec.Gaussian
 import dev.flowkit.spec.GaussianPath
 import dev.flowkit.spec.Heun
+import dev.flowkit.spec.Rk4
 import dev.flowkit.spec.VelocityAndScore
 import dev.flowkit.spec.ReverseSigma
 import dev.flowkit.spec.Prediction
@@ -141,6 +142,8 @@ class DslSpec : FunSpec({
         two.sample.guidance shouldBe listOf(1.0, 3.0)
         two.conditional shouldBe true
         experiment("c") { data { circle(labelled = true) } }.guidanceScales shouldBe listOf(1.0)
+        experiment("lik") { data { moons() }; evaluate { likelihood(solver = rk4(steps = 10), divergence = hutchinson(probes = 4)) } }
+            .evaluate shouldBe listOf(dev.flowkit.spec.Likelihood(Rk4(10), dev.flowkit.spec.Hutchinson(4)))
     }
 
     test("naming rule: every JSON type tag is its DSL function's name in kebab-case") {

@@ -119,6 +119,16 @@ class ValidationSpec : FunSpec({
             .replace("{\"type\": \"linear\"}}", "{\"type\": \"ve\"}}"), "source", "this gaussian path starts from N(0, 50² I)"),
         Bad("ve with sigmaMax below sigmaMin", variant("\"type\": \"linear\"}", "\"type\": \"ve\", \"sigmaMin\": 2, \"sigmaMax\": 1}"),
             "path.schedule.sigmaMax", "must be > sigmaMin (2.0)"),
+        Bad("likelihood with a stochastic solver", variant("{\"type\": \"mmd\"}", "{\"type\": \"likelihood\", \"solver\": {\"type\": \"euler-maruyama\"}}"),
+            "evaluate[1].solver", "must be an ODE sampler (euler, heun, midpoint, rk4 or dopri5), was euler-maruyama"),
+        Bad("likelihood from a source without a density", variant("{\"type\": \"mmd\"}", "{\"type\": \"likelihood\"}")
+            .replace("\"seed\": 7,", "\"seed\": 7, \"source\": {\"type\": \"circles\"},")
+            .replace("\"path\": {\"type\": \"gaussian\", \"schedule\": {\"type\": \"linear\"}}", "\"path\": {\"type\": \"linear\"}"),
+            "evaluate[1]", "likelihood needs a source with a closed-form density"),
+        Bad("hutchinson without probes", variant("{\"type\": \"mmd\"}", "{\"type\": \"likelihood\", \"divergence\": {\"type\": \"hutchinson\", \"probes\": 0}}"),
+            "evaluate[1].divergence.probes", "must be between 1 and 64"),
+        Bad("unknown probe distribution", variant("{\"type\": \"mmd\"}", "{\"type\": \"likelihood\", \"divergence\": {\"type\": \"hutchinson\", \"distribution\": \"uniform\"}}"),
+            "evaluate[1].divergence.distribution", "allowed: rademacher, gaussian"),
         Bad("label dropout of one", variant("\"batchSize\": 100", "\"batchSize\": 100, \"labelDropout\": 1.0"), "train.labelDropout",
             "must be in [0.0, 1.0)"),
     ) { bad ->

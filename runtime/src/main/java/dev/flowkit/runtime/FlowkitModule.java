@@ -48,6 +48,10 @@ import dev.flowkit.spec.SubVpSchedule;
 import dev.flowkit.spec.Uniform;
 import dev.flowkit.spec.VpSchedule;
 import dev.flowkit.spec.Wasserstein2;
+import dev.flowkit.runtime.likelihood.Divergence;
+import dev.flowkit.runtime.likelihood.ExactDivergence;
+import dev.flowkit.runtime.likelihood.HutchinsonDivergence;
+import dev.flowkit.runtime.likelihood.LikelihoodMetric;
 import dev.flowkit.runtime.metrics.ClassAccuracyMetric;
 import dev.flowkit.runtime.networks.Network;
 import dev.flowkit.runtime.networks.VelocityAndScoreNetwork;
@@ -69,6 +73,9 @@ import dev.flowkit.runtime.samplers.ReverseNoise;
 import dev.flowkit.runtime.samplers.Sampler;
 import dev.flowkit.runtime.schedules.VarianceExploding;
 import dev.flowkit.spec.ClassAccuracy;
+import dev.flowkit.spec.Hutchinson;
+import dev.flowkit.spec.Likelihood;
+import dev.flowkit.spec.ProbeDistribution;
 import dev.flowkit.spec.ConstantSigma;
 import dev.flowkit.spec.DataPrediction;
 import dev.flowkit.spec.Dopri5;
@@ -139,5 +146,10 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), Mmd.class, (s, c) -> new MmdMetric(s));
         Components.bind(binder(), MeanCovError.class, (s, c) -> new MeanCovErrorMetric());
         Components.bind(binder(), ClassAccuracy.class, (s, c) -> new ClassAccuracyMetric());
+        Components.bind(binder(), Likelihood.class, (s, c) -> new LikelihoodMetric(c.resolve(s.getSolver(), Sampler.class),
+                c.resolve(s.getDivergence(), Divergence.class), s.getPoints(), s.getGrid()));
+        Components.bind(binder(), dev.flowkit.spec.ExactDivergence.class, (s, c) -> new ExactDivergence());
+        Components.bind(binder(), Hutchinson.class, (s, c) ->
+                new HutchinsonDivergence(s.getProbes(), s.getDistribution() == ProbeDistribution.RADEMACHER));
     }
 }

@@ -39,6 +39,7 @@ final class BenchCommand implements Callable<Integer> {
             e.network(n -> n.mlp(List.of(64, 64, 64, 64), Activation.SILU));
             e.train(t -> t.setBatchSize(1000));
             e.sample(s -> { s.euler(100); s.setCount(2000); });
+            e.evaluate(v -> v.likelihood(v.dopri5(1e-5, 1e-5, 10_000), v.exact(), 10_000, 0));
         });
         try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, 1, graphOptimizer))) {
             int stepsPerRound = 300;
@@ -55,6 +56,21 @@ final class BenchCommand implements Callable<Integer> {
             double ms = sampleMillis(experiment);
             print("sample_2000x100_euler_ms", ms, "ms", "2000 points × 100 Euler steps, whole trajectory in one graph execution");
             print("sample_point_steps_per_s", 2000 * 100 / (ms / 1000), "point-steps/s", "the same, as throughput");
+
+            // exact log-likelihood of 10 000 held-out points with the (partly) trained model above
+            float[][] heldOut = experiment.data(10_000, Streams.EVAL_DATA);
+            experiment.evaluateModel(java.util.Arrays.copyOf(heldOut, 100), null); // warm-up
+            double[] seconds = new double[Math.min(repeats, 3)];
+            double nfe = 0;
+            for (int r = 0; r < seconds.length; r++) {
+                long t0 = System.nanoTime();
+                nfe = experiment.evaluateModel(heldOut, null).get("likelihoodNfe");
+                seconds[r] = (System.nanoTime() - t0) / 1e9;
+            }
+            double perThousand = median(seconds) / 10;
+            print("likelihood_exact_s_per_1000_points", perThousand, "s",
+                    "log-likelihood of 10 000 2D points, exact divergence, dopri5 rtol = atol = 1e-5 (" + (long) nfe
+                            + " evaluations), augmented ODE solved for all points at once; median of " + seconds.length);
         }
         // stochastic and adaptive sampling of a VP score model (noise-predicting MLP; untrained: speed only)
         for (String sampler : List.of("sde", "dopri5")) {

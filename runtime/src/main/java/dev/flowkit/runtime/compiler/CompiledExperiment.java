@@ -1,6 +1,10 @@
 package dev.flowkit.runtime.compiler;
 
 import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.metrics.ModelMetric;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.flowkit.spec.ExperimentSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,9 +28,12 @@ public final class CompiledExperiment implements AutoCloseable {
     private final List<SamplingGraph> sampling;
     private final RandomDraw dataDraw;
     private final List<Operand<?>> dataSample;
+    private final List<ModelMetric.Compiled> modelMetrics;
 
     CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
-                       LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample) {
+                       LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample,
+                       List<ModelMetric.Compiled> modelMetrics) {
+        this.modelMetrics = modelMetrics;
         this.spec = spec;
         this.graph = graph;
         this.session = session;
@@ -96,6 +103,18 @@ public final class CompiledExperiment implements AutoCloseable {
             float[][] points = Tensors.toMatrix(r.get(0));
             return new LabelledPoints(points, r.size() < 2 ? null : Tensors.toIntArray(r.get(1)));
         }
+    }
+
+    /**
+     * The metrics that need the model itself (e.g. likelihood) against held-out data points; figures such as
+     * density.png go into [figures] (null: none).
+     */
+    public Map<String, Double> evaluateModel(float[][] heldOut, Path figures) throws IOException {
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (ModelMetric.Compiled metric : modelMetrics) {
+            values.putAll(metric.compute(session, heldOut, spec.getSeed(), figures, spec.getName()));
+        }
+        return values;
     }
 
     /** Points [n][dim] and their labels (or null). */

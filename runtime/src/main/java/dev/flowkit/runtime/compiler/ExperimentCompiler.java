@@ -5,6 +5,7 @@ import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.networks.Network;
 import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.metrics.ModelMetric;
 import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.model.ModelContext;
 import dev.flowkit.runtime.model.TrainableModel;
@@ -13,6 +14,7 @@ import dev.flowkit.runtime.optimizers.Optimizer;
 import dev.flowkit.runtime.paths.ProbabilityPath;
 import dev.flowkit.runtime.samplers.Sampler;
 import dev.flowkit.spec.ExperimentSpec;
+import dev.flowkit.spec.MetricSpec;
 import dev.flowkit.spec.SpecJson;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +90,13 @@ public final class ExperimentCompiler {
                 sampling.add(new SamplingGraph(tf.withSubScope("sample" + sampling.size()), source, data, path, sampler, model, w,
                         spec.getSample().getRecordEvery()));
             }
+            List<ModelMetric.Compiled> modelMetrics = new ArrayList<>();
+            ModelMetric.Parts parts = new ModelMetric.Parts(model.given(null), path, source, data.dim());
+            for (MetricSpec m : spec.getEvaluate()) {
+                if (components.resolve(m, Object.class) instanceof ModelMetric metric) {
+                    modelMetrics.add(metric.compile(tf.withSubScope("metric" + modelMetrics.size()), parts));
+                }
+            }
             RandomDraw dataDraw = new RandomDraw(tf);
             Ops dataOps = tf.withSubScope("data");
             List<Operand<?>> dataSample = new ArrayList<>();
@@ -106,7 +115,7 @@ public final class ExperimentCompiler {
                 session.close();
                 throw e;
             }
-            return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample);
+            return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, modelMetrics);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

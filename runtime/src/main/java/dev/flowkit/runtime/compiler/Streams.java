@@ -12,4 +12,6 @@ public final class Streams {
     public static final long EVAL_DATA = -3;
     /** A second data sample independent of EVAL_DATA: metrics between the two are the noise floor. */
     public static final long FLOOR_DATA = -4;
+    /** Hutchinson probes of likelihood solves. */
+    public static final long LIKELIHOOD = -5;
 }

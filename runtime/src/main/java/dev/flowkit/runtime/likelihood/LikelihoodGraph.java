@@ -73,6 +73,16 @@ public final class LikelihoodGraph {
         return new LogDensities(logDensity, run.functionEvaluations());
     }
 
+    /** The mean log-density of [x] under the source. */
+    public double sourceLogDensity(Session session, float[][] x) {
+        try (TFloat32 fed = Tensors.matrix(x); org.tensorflow.Result r = session.runner().feed(ends, fed).fetch(sourceLogDensity).run()) {
+            TFloat32 column = (TFloat32) r.get(0);
+            double sum = 0;
+            for (int i = 0; i < x.length; i++) sum += column.getFloat(i, 0);
+            return sum / x.length;
+        }
+    }
+
     /** log p(x) per point, and the network evaluations of the solve. */
     public record LogDensities(double[] logDensity, long functionEvaluations) {
         public double mean() {

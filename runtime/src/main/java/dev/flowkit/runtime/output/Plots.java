@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -159,5 +161,46 @@ public final class Plots {
         double cx = (lo[0] + hi[0]) / 2;
         double cy = (lo[1] + hi[1]) / 2;
         return new double[] {cx - span / 2, cx + span / 2, cy - span / 2, cy + span / 2};
+    }
+
+    /** The square box (xmin, xmax, ymin, ymax) the scatter plots use for [points]. */
+    public static double[] box(float[][] points) {
+        return bounds(points, points);
+    }
+
+    /** A heat map of [values] (log-densities) on a [grid]×[grid] grid over [box], row j = y index, column i = x index. */
+    public static void density(Path file, String title, double[] box, int grid, double[] values) throws IOException {
+        // category axes would print every cell's label: the extent goes into the axis titles instead
+        HeatMapChart chart = new HeatMapChartBuilder().width(SIZE).height(SIZE).title(title)
+                .xAxisTitle(String.format(java.util.Locale.ROOT, "x₁ from %.1f to %.1f", box[0], box[1]))
+                .yAxisTitle(String.format(java.util.Locale.ROOT, "x₂ from %.1f to %.1f", box[2], box[3])).build();
+        List<Double> xs = new java.util.ArrayList<>();
+        List<Double> ys = new java.util.ArrayList<>();
+        for (int i = 0; i < grid; i++) {
+            xs.add(Math.round((box[0] + (i + 0.5) * (box[1] - box[0]) / grid) * 100) / 100.0);
+            ys.add(Math.round((box[2] + (i + 0.5) * (box[3] - box[2]) / grid) * 100) / 100.0);
+        }
+        // log p spans many orders: clip the colour scale 12 nats below the maximum, so the shape shows
+        double max = Math.ceil(Arrays.stream(values).filter(Double::isFinite).max().orElse(0) * 10) / 10; // short legend labels
+        double min = max - 12;
+        List<Number[]> cells = new java.util.ArrayList<>();
+        for (int j = 0; j < grid; j++) {
+            for (int i = 0; i < grid; i++) {
+                double v = values[j * grid + i];
+                cells.add(new Number[] {i, j, Double.isFinite(v) ? Math.max(v, min) : min});
+            }
+        }
+        chart.getStyler().setMin(min);
+        chart.getStyler().setMax(max);
+        chart.getStyler().setShowValue(false);
+        chart.getStyler().setLegendVisible(true);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setRangeColors(new Color[] {new Color(20, 20, 60), new Color(40, 100, 180), new Color(250, 220, 90)});
+        chart.getStyler().setXAxisTicksVisible(false);
+        chart.getStyler().setYAxisTicksVisible(false);
+        chart.getStyler().setPlotGridLinesVisible(false);
+        chart.getStyler().setDecimalPattern("0.0");
+        chart.addSeries("log p", xs, ys, cells);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }

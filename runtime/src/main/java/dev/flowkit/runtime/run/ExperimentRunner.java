@@ -64,7 +64,8 @@ public final class ExperimentRunner {
         if (resumed != null) requireCompatible(resumed, specNode, spec.getTrain().getSteps(), resumeFrom);
         List<MetricSpec> metricSpecs = spec.getEvaluate();
         Components components = compiler.components();
-        List<Metric> metrics = metricSpecs.stream().map(m -> components.resolve(m, Metric.class)).toList();
+        List<Metric> metrics = metricSpecs.stream().map(m -> components.resolve(m, Object.class))
+                .filter(Metric.class::isInstance).map(Metric.class::cast).toList(); // the others need the model: evaluateModel
 
         try (CompiledExperiment experiment = compiler.compile(spec, options.session())) {
             List<double[]> losses = new ArrayList<>();
@@ -104,6 +105,8 @@ public final class ExperimentRunner {
         CompiledExperiment.LabelledPoints floorData = experiment.labelledData(count, Streams.FLOOR_DATA);
         List<Double> scales = experiment.guidanceScales();
         List<Sampled> runs = new ArrayList<>();
+        if (spec.getEvaluate().size() > metrics.size()) listener.status("evaluating the model itself on held-out data (likelihood)");
+        Map<String, Double> modelValues = experiment.evaluateModel(data.points(), options.plots() ? out : null);
         for (int g = 0; g < Math.max(1, scales.size()); g++) {
             Double w = scales.isEmpty() ? null : scales.get(g);
             String suffix = scales.size() > 1 ? "-w" + format(w) : "";
@@ -115,6 +118,7 @@ public final class ExperimentRunner {
             double seconds = (System.nanoTime() - s0) / 1e9;
             Npy.write(out.resolve("samples" + suffix + ".npy"), batch.samples());
             Map<String, Double> values = evaluate(metrics, batch, data, floorData, spec, listener);
+            values.putAll(modelValues);
             runs.add(new Sampled(w, values, batch.functionEvaluations(), seconds, batch.samples()));
             if (options.plots() && batch.samples()[0].length >= 2) { // 2D views: the first two coordinates
                 listener.status("drawing plots");
