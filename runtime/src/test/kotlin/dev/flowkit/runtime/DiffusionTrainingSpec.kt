@@ -95,5 +95,13 @@ class DiffusionTrainingSpec : FunSpec({
         model shouldBeLessThan -1.70 + 0.25 // 400 points: the sample mean's own spread is ≈ 0.05
         result.metrics()["bitsPerDim"]!! shouldBe (-model / (2 * kotlin.math.ln(2.0)) plusOrMinus 1e-9)
         Files.exists(out.resolve("density.png")) shouldBe true
+        // the runtime API: per-point log-likelihoods of any points, here the held-out data's own first 400
+        flowkit.compile(spec).use { e ->
+            val points = e.data(400, dev.flowkit.runtime.compiler.Streams.EVAL_DATA)
+            val perPoint = e.logLikelihood(points)
+            perPoint.logDensity().size shouldBe 400
+            perPoint.logDensity().all { it.isFinite() } shouldBe true
+            perPoint.functionEvaluations() shouldBe 40L // rk4: 10 steps × 4
+        }
     }
 })

@@ -1,6 +1,8 @@
 package dev.flowkit.runtime.compiler;
 
 import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.likelihood.LikelihoodGraph;
+import dev.flowkit.runtime.likelihood.LikelihoodMetric;
 import dev.flowkit.runtime.metrics.ModelMetric;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -115,6 +117,18 @@ public final class CompiledExperiment implements AutoCloseable {
             values.putAll(metric.compute(session, heldOut, spec.getSeed(), figures, spec.getName()));
         }
         return values;
+    }
+
+    /**
+     * Per-point log-likelihoods (nats) of [points] under the trained model, with the solve's NFE, by the first
+     * `likelihood(...)` of the spec's evaluate list (its solver and divergence). Bits per dimension of a point:
+     * −log p / (dim ln 2).
+     */
+    public LikelihoodGraph.LogDensities logLikelihood(float[][] points) {
+        for (ModelMetric.Compiled metric : modelMetrics) {
+            if (metric instanceof LikelihoodMetric.CompiledLikelihood likelihood) return likelihood.logDensities(session, points, spec.getSeed());
+        }
+        throw new IllegalStateException("the spec declares no likelihood(); add evaluate { likelihood() } to compute log-likelihoods");
     }
 
     /** Points [n][dim] and their labels (or null). */

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.io.IOException;
+import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 
 /**
@@ -29,11 +31,29 @@ public final class LikelihoodMetric implements ModelMetric {
 
     @Override
     public Compiled compile(Ops tf, Parts parts) {
-        LikelihoodGraph graph = new LikelihoodGraph(tf, parts.model(), parts.path(), parts.source(), solver, divergence, parts.dim());
-        int dim = parts.dim();
-        return (session, heldOut, seed, figures, title) -> {
+        return new CompiledLikelihood(new LikelihoodGraph(tf, parts.model(), parts.path(), parts.source(), solver, divergence, parts.dim()),
+                parts.dim());
+    }
+
+    /** The compiled metric; also gives per-point log-densities of any points. */
+    public final class CompiledLikelihood implements Compiled {
+        private final LikelihoodGraph graph;
+        private final int dim;
+
+        CompiledLikelihood(LikelihoodGraph graph, int dim) {
+            this.graph = graph;
+            this.dim = dim;
+        }
+
+        /** log p(x) per point (nats) under the model, with the solve's NFE. */
+        public LikelihoodGraph.LogDensities logDensities(Session session, float[][] x, long seed) {
+            return graph.run(session, x, seed, Streams.LIKELIHOOD);
+        }
+
+        @Override
+        public Map<String, Double> compute(Session session, float[][] heldOut, long seed, Path figures, String title) throws IOException {
             float[][] x = Arrays.copyOf(heldOut, Math.min(points, heldOut.length));
-            LikelihoodGraph.LogDensities model = graph.run(session, x, seed, Streams.LIKELIHOOD);
+            LikelihoodGraph.LogDensities model = logDensities(session, x, seed);
             double source = graph.sourceLogDensity(session, x);
             Map<String, Double> values = new LinkedHashMap<>();
             values.put("logLikelihood", model.mean());
@@ -49,10 +69,10 @@ public final class LikelihoodMetric implements ModelMetric {
                                 (float) (box[2] + (j + 0.5) * (box[3] - box[2]) / grid)};
                     }
                 }
-                double[] logP = graph.run(session, cells, seed, Streams.LIKELIHOOD).logDensity();
+                double[] logP = logDensities(session, cells, seed).logDensity();
                 Plots.density(figures.resolve("density.png"), title + ": log p(x) by the probability-flow ODE", box, grid, logP);
             }
             return values;
-        };
+        }
     }
 }
