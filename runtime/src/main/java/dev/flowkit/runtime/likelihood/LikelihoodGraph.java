@@ -13,6 +13,7 @@ import dev.flowkit.runtime.samplers.SamplingInput;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -65,30 +66,25 @@ public final class LikelihoodGraph {
             System.arraycopy(state[i], 0, x0[i], 0, dim);
             integral[i] = state[i][dim];
         }
-        double[] logDensity = new double[x.length];
-        try (TFloat32 fed = Tensors.matrix(x0); org.tensorflow.Result r = session.runner().feed(ends, fed).fetch(sourceLogDensity).run()) {
-            TFloat32 column = (TFloat32) r.get(0);
-            for (int i = 0; i < x.length; i++) logDensity[i] = column.getFloat(i, 0) - integral[i];
-        }
+        double[] logDensity = sourceLogDensities(session, x0);
+        for (int i = 0; i < x.length; i++) logDensity[i] -= integral[i];
         return new LogDensities(logDensity, run.functionEvaluations());
     }
 
-    /** The mean log-density of [x] under the source. */
-    public double sourceLogDensity(Session session, float[][] x) {
-        try (TFloat32 fed = Tensors.matrix(x); org.tensorflow.Result r = session.runner().feed(ends, fed).fetch(sourceLogDensity).run()) {
+    /** log p_0(x) per point under the source. */
+    public double[] sourceLogDensities(Session session, float[][] x) {
+        try (TFloat32 fed = Tensors.matrix(x); Result r = session.runner().feed(ends, fed).fetch(sourceLogDensity).run()) {
             TFloat32 column = (TFloat32) r.get(0);
-            double sum = 0;
-            for (int i = 0; i < x.length; i++) sum += column.getFloat(i, 0);
-            return sum / x.length;
+            double[] out = new double[x.length];
+            for (int i = 0; i < x.length; i++) out[i] = column.getFloat(i, 0);
+            return out;
         }
     }
 
     /** log p(x) per point, and the network evaluations of the solve. */
     public record LogDensities(double[] logDensity, long functionEvaluations) {
         public double mean() {
-            double sum = 0;
-            for (double v : logDensity) sum += v;
-            return sum / logDensity.length;
+            return java.util.Arrays.stream(logDensity).average().orElse(Double.NaN);
         }
     }
 }

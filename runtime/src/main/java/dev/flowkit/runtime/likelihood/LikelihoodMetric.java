@@ -54,7 +54,7 @@ public final class LikelihoodMetric implements ModelMetric {
         public Map<String, Double> compute(Session session, float[][] heldOut, long seed, Path figures, String title) throws IOException {
             float[][] x = Arrays.copyOf(heldOut, Math.min(points, heldOut.length));
             LikelihoodGraph.LogDensities model = logDensities(session, x, seed);
-            double source = graph.sourceLogDensity(session, x);
+            double source = Arrays.stream(graph.sourceLogDensities(session, x)).average().orElse(Double.NaN);
             Map<String, Double> values = new LinkedHashMap<>();
             values.put("logLikelihood", model.mean());
             values.put("bitsPerDim", -model.mean() / (dim * Math.log(2)));
