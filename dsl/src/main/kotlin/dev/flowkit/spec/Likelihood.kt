@@ -44,7 +44,7 @@ data class Likelihood(
 ) : MetricSpec {
     override fun validate(v: Validator) {
         v.nested("solver", solver)
-        v.check(solver is Euler || solver is Heun || solver is Midpoint || solver is Rk4 || solver is Dopri5, "solver") {
+        v.check(solver.isOde, "solver") {
             "must be an ODE sampler (euler, heun, midpoint, rk4 or dopri5), was ${SpecNames.of(solver)}"
         }
         v.nested("divergence", divergence)

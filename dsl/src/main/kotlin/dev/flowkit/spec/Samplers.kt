@@ -11,6 +11,9 @@ interface SamplerSpec : Validated {
     /** Whether it needs the diffusion coefficient g_t of the schedule. */
     val usesDiffusion: Boolean get() = false
 
+    /** Whether it solves the ODE dx/dt = u_t(x) deterministically (what likelihoods need). */
+    val isOde: Boolean get() = false
+
     /** The same sampler with its path-dependent defaults written out (e.g. σ_t of euler-maruyama). */
     fun withDefaults(path: PathSpec): SamplerSpec = this
 
@@ -36,22 +39,30 @@ internal fun validateSteps(v: Validator, field: String, steps: Int) {
 /** Explicit Euler; order 1, one network evaluation per step. */
 @Serializable
 @SerialName("euler")
-data class Euler(override val steps: Int = 100) : FixedStepSpec
+data class Euler(override val steps: Int = 100) : FixedStepSpec {
+    override val isOde: Boolean get() = true
+}
 
 /** Heun's method (explicit trapezoid); order 2, two evaluations per step. */
 @Serializable
 @SerialName("heun")
-data class Heun(override val steps: Int = 50) : FixedStepSpec
+data class Heun(override val steps: Int = 50) : FixedStepSpec {
+    override val isOde: Boolean get() = true
+}
 
 /** The explicit midpoint method; order 2, two evaluations per step. */
 @Serializable
 @SerialName("midpoint")
-data class Midpoint(override val steps: Int = 50) : FixedStepSpec
+data class Midpoint(override val steps: Int = 50) : FixedStepSpec {
+    override val isOde: Boolean get() = true
+}
 
 /** Classic Runge–Kutta; order 4, four evaluations per step. */
 @Serializable
 @SerialName("rk4")
-data class Rk4(override val steps: Int = 25) : FixedStepSpec
+data class Rk4(override val steps: Int = 25) : FixedStepSpec {
+    override val isOde: Boolean get() = true
+}
 
 /**
  * Adaptive Dormand–Prince 5(4) with local error control: a step is accepted when the RMS over the batch of
@@ -60,6 +71,8 @@ data class Rk4(override val steps: Int = 25) : FixedStepSpec
 @Serializable
 @SerialName("dopri5")
 data class Dopri5(val rtol: Double = 1e-5, val atol: Double = 1e-5, val maxSteps: Int = 10_000) : SamplerSpec {
+    override val isOde: Boolean get() = true
+
     override fun validate(v: Validator) {
         v.inRange("rtol", rtol, 0.0, 1.0, lowOpen = true)
         v.inRange("atol", atol, 0.0, 1.0, lowOpen = true)

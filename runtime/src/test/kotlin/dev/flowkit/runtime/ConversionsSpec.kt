@@ -7,7 +7,6 @@ import dev.flowkit.runtime.schedules.Linear
 import dev.flowkit.runtime.schedules.SubVariancePreserving
 import dev.flowkit.runtime.schedules.VarianceExploding
 import dev.flowkit.runtime.schedules.VariancePreserving
-import dev.flowkit.spec.GaussianMixture
 import dev.flowkit.spec.Prediction
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withData
@@ -22,13 +21,7 @@ import kotlin.math.abs
  * independently of the conversion code.
  */
 class ConversionsSpec : FunSpec({
-    val mixture = GaussianMixtureDistribution(
-        GaussianMixture(
-            means = listOf(listOf(4.0, 1.0), listOf(-3.0, 2.0), listOf(0.5, -3.5)),
-            stds = listOf(0.3, 0.6, 0.45),
-            weights = listOf(0.5, 0.3, 0.2),
-        )
-    )
+    val mixture = threeModeMixture()
     val points = arrayOf(floatArrayOf(1f, 0.5f), floatArrayOf(-2f, 1.5f), floatArrayOf(3.5f, 1.2f), floatArrayOf(0.3f, -2f))
     val schedules = listOf("linear" to Linear(), "cosine" to Cosine(), "vp" to VariancePreserving(0.1, 20.0),
         "sub-vp" to SubVariancePreserving(0.1, 20.0), "ve" to VarianceExploding(0.01, 50.0))

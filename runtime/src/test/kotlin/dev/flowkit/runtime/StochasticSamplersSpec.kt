@@ -19,7 +19,6 @@ import dev.flowkit.runtime.schedules.SubVariancePreserving
 import dev.flowkit.runtime.schedules.VarianceExploding
 import dev.flowkit.runtime.schedules.VariancePreserving
 import dev.flowkit.spec.Gaussian
-import dev.flowkit.spec.GaussianMixture
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withData
 import io.kotest.matchers.doubles.plusOrMinus
@@ -37,13 +36,7 @@ import kotlin.math.sqrt
  */
 class StochasticSamplersSpec : FunSpec({
 
-    val mixture = GaussianMixtureDistribution(
-        GaussianMixture(
-            means = listOf(listOf(4.0, 1.0), listOf(-3.0, 2.0), listOf(0.5, -3.5)),
-            stds = listOf(0.3, 0.6, 0.45),
-            weights = listOf(0.5, 0.3, 0.2),
-        )
-    )
+    val mixture = threeModeMixture()
 
     data class Case(val sampler: Sampler, val schedule: Schedule, val label: String) {
         override fun toString() = label

@@ -26,9 +26,8 @@ public final class EulerMaruyamaSolver extends FixedStepSolver {
     protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
         if (sigma.isZero()) return axpy(tf, x, h, velocity(tf, in.model(), x, t));
         if (i < 0) throw new UnsupportedOperationException("a stochastic step needs its index (its own noise, a noise-free last step)");
-        Operand<TFloat32> time = t;
-        Operand<TFloat32> variance = sigma.squared(tf, in.path(), time);
-        Operand<TFloat32> drift = in.model().velocityPlusScore(tf, x, time, tf.math.mul(Tensors.scalar(tf, 0.5), variance));
+        Operand<TFloat32> variance = sigma.squared(tf, in.path(), t);
+        Operand<TFloat32> drift = in.model().velocityPlusScore(tf, x, t, tf.math.mul(Tensors.scalar(tf, 0.5), variance));
         Operand<TFloat32> mean = axpy(tf, x, h, drift);
         if (i == steps() - 1) return mean;
         Operand<TFloat32> noise = in.noise().normal(tf, tf.shape(x), i);
