@@ -6,6 +6,8 @@ import dev.flowkit.spec.Checkerboard
 import dev.flowkit.spec.Circle
 import dev.flowkit.spec.Circles
 import dev.flowkit.spec.CosineSchedule
+import dev.flowkit.spec.Dataset
+import dev.flowkit.spec.Quantization
 import dev.flowkit.spec.DistributionSpec
 import dev.flowkit.spec.Euler
 import dev.flowkit.spec.FlowMatching
@@ -89,6 +91,10 @@ class DistributionScope : ChoiceScope<DistributionSpec>() {
     @JvmOverloads fun circles(noise: Double = 0.05, factor: Double = 0.5, scale: Double = 3.0) = use(Circles(noise, factor, scale))
     @JvmOverloads fun checkerboard(squares: Int = 4, size: Double = 8.0) = use(Checkerboard(squares, size))
     @JvmOverloads fun uniform(dim: Int = 2, low: Double = -1.0, high: Double = 1.0) = use(Uniform(dim, low, high))
+    @JvmOverloads fun dataset(file: String, heldOut: Double = 0.1, quantization: Quantization? = null) =
+        use(Dataset(file, heldOut, quantization))
+    /** Integer levels 0 … 2^bits − 1 mapped onto [low, high] with uniform dequantization (8-bit pixels: the defaults). */
+    @JvmOverloads fun quantization(bits: Int = 8, low: Double = -1.0, high: Double = 1.0) = Quantization(bits, low, high)
 }
 
 /**

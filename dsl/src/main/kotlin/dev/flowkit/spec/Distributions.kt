@@ -13,6 +13,9 @@ interface DistributionSpec : Validated {
 
     /** Number of class labels its draws carry (0: unlabelled). Labelled data makes the model class-conditional. */
     val classes: Int get() = 0
+
+    /** [height, width, channels] when each point is an image (its values row-major, channels last); null otherwise. */
+    val imageShape: List<Int>? get() = null
 }
 
 /** A distribution that is a finite mixture of isotropic Gaussians (exact fields exist for these). */
@@ -152,5 +155,80 @@ data class Uniform(override val dim: Int = 2, val low: Double = -1.0, val high: 
         v.positive("dim", dim)
         v.finite("low", low)
         v.check(high.isFinite() && high > low, "high") { "must be finite and > low ($low), was $high" }
+    }
+}
+
+/**
+ * Data known only through a finite sample: [trainingRows] rows feed training, [heldOutRows] other rows are kept
+ * for evaluation (metrics compare samples with them; the noise floor compares training rows with them).
+ */
+interface FiniteDataSpec : DistributionSpec {
+    val trainingRows: Long
+    val heldOutRows: Long
+}
+
+/**
+ * Integer levels 0 … 2^[bits] − 1 stored in a file, mapped onto [low, high]: level k becomes
+ * low + (high − low)(k + u)/2^bits with u ~ U[0, 1) drawn afresh each time (uniform dequantization). Bits per
+ * dimension of such data are reported for the discrete levels: −log p(x)/(D ln 2) + bits − log2(high − low).
+ */
+@Serializable
+data class Quantization(val bits: Int = 8, val low: Double = -1.0, val high: Double = 1.0) : Validated {
+    /** What bits/dim adds to −log p/(D ln 2) of the continuous density: log2 of the bins per unit length. */
+    val bitsPerDimOffset: Double get() = bits - kotlin.math.ln(high - low) / kotlin.math.ln(2.0)
+
+    override fun validate(v: Validator) {
+        v.check(bits in 1..16, "bits") { "must be in 1..16, was $bits" }
+        v.finite("low", low)
+        v.check(high.isFinite() && high > low, "high") { "must be finite and > low ($low), was $high" }
+    }
+}
+
+/**
+ * Rows of a NumPy `.npy` file ([file], relative to the working directory): shape [N, …], one point per row,
+ * flattened (an [N, H, W, C] image array gives points of dimension H·W·C). A fixed pseudo-random [heldOut]
+ * fraction of the rows (the same in every run) is kept out of training for evaluation. With [quantization]
+ * the file holds integer levels (e.g. 8-bit pixels) that are uniformly dequantized onto [low, high].
+ */
+@Serializable
+@SerialName("dataset")
+data class Dataset(val file: String, val heldOut: Double = 0.1, val quantization: Quantization? = null) : FiniteDataSpec {
+    private val header: Result<NpyHeader> by lazy { runCatching { NpyHeader.read(java.nio.file.Path.of(file)) } }
+
+    /** The array's shape in the file, [N, …]. */
+    val shape: List<Long> get() = header.getOrNull()?.shape ?: emptyList()
+    override val dim: Int get() = header.getOrNull()?.rowSize?.toInt() ?: 0
+
+    /** Files of shape [N, H, W] or [N, H, W, C] with C = 1 or 3 hold images. */
+    override val imageShape: List<Int>?
+        get() = shape.drop(1).map { it.toInt() }.let {
+            when {
+                it.size == 2 -> it + 1
+                it.size == 3 && (it[2] == 1 || it[2] == 3) -> it
+                else -> null
+            }
+        }
+    private val rows: Long get() = header.getOrNull()?.rows ?: 0
+    override val heldOutRows: Long get() = kotlin.math.round(rows * heldOut).toLong()
+    override val trainingRows: Long get() = rows - heldOutRows
+
+    override fun validate(v: Validator) {
+        val read = header.exceptionOrNull()
+        v.check(read == null, "file") {
+            val reason = if (read is java.nio.file.NoSuchFileException) "no such file" else read?.message
+            "cannot read '$file' (relative to ${java.nio.file.Path.of("").toAbsolutePath()}): $reason"
+        }
+        v.inRange("heldOut", heldOut, 0.0, 1.0, lowOpen = true, highOpen = true)
+        v.nested("quantization", quantization)
+        val h = header.getOrNull() ?: return
+        v.check(h.shape.size >= 2 && h.rowSize in 1..Int.MAX_VALUE.toLong(), "file") {
+            "must hold an array of shape [rows, …] with at least one value per row, had shape ${h.shape}"
+        }
+        v.check(heldOutRows >= 1 && trainingRows >= 1, "heldOut") {
+            "leaves $trainingRows training and $heldOutRows held-out rows of ${h.rows}; both need at least one"
+        }
+        v.check(quantization == null || h.isInteger, "quantization") {
+            "needs integer levels in the file, but its element type is ${h.dtype}; omit quantization for real-valued data"
+        }
     }
 }

@@ -57,7 +57,7 @@ data class ExperimentSpec(
             }
         }
         val src = sourceOrDefault
-        v.check(src.dim == data.dim, "source.dim") {
+        v.check(data.dim == 0 || src.dim == data.dim, "source.dim") { // 0: unreadable data, reported by data
             "must equal the data's dimension (${data.dim}), was ${src.dim}"
         }
         path.sourceStd?.let { std ->
@@ -106,6 +106,13 @@ data class ExperimentSpec(
         if (sampler.usesDiffusion) {
             v.check(path.isDiffusion, "sample.sampler") {
                 "sigma reverse() is g_t of a diffusion schedule (vp, sub-vp or ve); this path has none; use constant(σ)"
+            }
+        }
+        (data as? FiniteDataSpec)?.let { d ->
+            val rows = minOf(d.heldOutRows, d.trainingRows)
+            v.check(d.dim == 0 || sample.count <= rows, "sample.count") {
+                "must be <= $rows: the samples are compared with as many held-out rows, and the noise floor with as many " +
+                    "training rows (data has ${d.trainingRows} training and ${d.heldOutRows} held-out rows), was ${sample.count}"
             }
         }
         v.check(sample.guidance.isEmpty() || conditional, "sample.guidance") {

@@ -59,7 +59,7 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
         @JvmStatic
         val builtIns: SpecTypes = listOf(
             of(DistributionSpec::class, Gaussian::class, GaussianMixture::class, Circle::class, Moons::class,
-                Circles::class, Checkerboard::class, Uniform::class),
+                Circles::class, Checkerboard::class, Uniform::class, Dataset::class),
             of(ScheduleSpec::class, LinearSchedule::class, CosineSchedule::class, SqrtSchedule::class,
                 PolynomialSchedule::class, VpSchedule::class, SubVpSchedule::class, VeSchedule::class),
             of(PathSpec::class, GaussianPath::class, LinearPath::class),

@@ -35,6 +35,17 @@ class ValidationSpec : FunSpec({
         SpecJson().decode(valid).train.steps shouldBe 100
     }
 
+    // a float32 .npy file of 20 rows × 2 (values unread by validation: the header gives the shape)
+    val floats = java.nio.file.Files.createTempFile("rows", ".npy").also { file ->
+        val dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (20, 2), }"
+        val header = dict + " ".repeat((64 - (10 + dict.length + 1) % 64) % 64) + "\n"
+        val bytes = java.nio.ByteBuffer.allocate(10 + header.length + 160).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        bytes.put(byteArrayOf(0x93.toByte(), 'N'.code.toByte(), 'U'.code.toByte(), 'M'.code.toByte(), 'P'.code.toByte(), 'Y'.code.toByte(), 1, 0))
+        bytes.putShort(header.length.toShort()).put(header.toByteArray())
+        java.nio.file.Files.write(file, bytes.array())
+    }
+    val moons = "\"type\": \"moons\", \"noise\": 0.05, \"scale\": 3.0"
+
     data class Bad(val what: String, val json: String, val field: String, val says: String) {
         override fun toString() = what
     }
@@ -43,7 +54,7 @@ class ValidationSpec : FunSpec({
         Bad("negative steps", variant("\"steps\": 100", "\"steps\": -5"), "train.steps", "must be > 0, was -5"),
         Bad("zero batch size", variant("\"batchSize\": 100", "\"batchSize\": 0"), "train.batchSize", "must be > 0"),
         Bad("unknown data type", variant("\"type\": \"moons\"", "\"type\": \"spiral\""), "data.type",
-            "unknown type 'spiral'; allowed: gaussian, gaussian-mixture, circle, moons, circles, checkerboard, uniform"),
+            "unknown type 'spiral'; allowed: gaussian, gaussian-mixture, circle, moons, circles, checkerboard, uniform, dataset"),
         Bad("unknown schedule", variant("\"type\": \"linear\"}", "\"type\": \"exponential\"}"), "path.schedule.type",
             "allowed: linear, cosine, sqrt, polynomial, vp, sub-vp, ve"),
         Bad("vp with betaMax below betaMin", variant("\"type\": \"linear\"}", "\"type\": \"vp\", \"betaMin\": 5, \"betaMax\": 1}"),
@@ -89,6 +100,18 @@ class ValidationSpec : FunSpec({
         Bad("a trajectory too long to unroll", variant("\"steps\": 10", "\"steps\": 50000"), "sample.sampler.steps",
             "must be between 1 and 10000"),
         Bad("a value beyond float32", variant("\"noise\": 0.05", "\"noise\": 1e300"), "data.noise", "must be a finite number >= 0"),
+        Bad("a data file that is not there", variant(moons, "\"type\": \"dataset\", \"file\": \"no/such.npy\""), "data.file",
+            "cannot read 'no/such.npy'"),
+        Bad("a data file that is not .npy", variant(moons, "\"type\": \"dataset\", \"file\": \"pom.xml\""),
+            "data.file", "not a NumPy .npy file"),
+        Bad("quantized real-valued rows", variant(moons, "\"type\": \"dataset\", \"file\": \"$floats\", \"quantization\": {}"),
+            "data.quantization", "needs integer levels in the file, but its element type is <f4"),
+        Bad("quantization with too many bits", variant(moons, "\"type\": \"dataset\", \"file\": \"$floats\", \"quantization\": {\"bits\": 40}"),
+            "data.quantization.bits", "must be in 1..16, was 40"),
+        Bad("more samples than held-out rows", variant(moons, "\"type\": \"dataset\", \"file\": \"$floats\", \"heldOut\": 0.25"),
+            "sample.count", "must be <= 5: the samples are compared with as many held-out rows"),
+        Bad("a held-out fraction of one", variant(moons, "\"type\": \"dataset\", \"file\": \"$floats\", \"heldOut\": 1.0"),
+            "data.heldOut", "must be in (0.0, 1.0)"),
         Bad("a metric listed twice", variant("{\"type\": \"mmd\"}", "{\"type\": \"mmd\"}, {\"type\": \"mmd\", \"bandwidths\": [2.0]}"),
             "evaluate[2]", "lists mmd a second time"),
         // issue 3: what the path, objective, network and sampler need from each other

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import dev.flowkit.runtime.compiler.Components;
 import dev.flowkit.runtime.distributions.CheckerboardDistribution;
 import dev.flowkit.runtime.distributions.CirclesDistribution;
+import dev.flowkit.runtime.distributions.DatasetDistribution;
 import dev.flowkit.runtime.distributions.GaussianMixtureDistribution;
 import dev.flowkit.runtime.distributions.MoonsDistribution;
 import dev.flowkit.runtime.distributions.UniformDistribution;
@@ -46,6 +47,7 @@ import dev.flowkit.spec.Rk4;
 import dev.flowkit.spec.SqrtSchedule;
 import dev.flowkit.spec.SubVpSchedule;
 import dev.flowkit.spec.Uniform;
+import dev.flowkit.spec.Dataset;
 import dev.flowkit.spec.VpSchedule;
 import dev.flowkit.spec.Wasserstein2;
 import dev.flowkit.runtime.likelihood.Divergence;
@@ -103,6 +105,7 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), Circles.class, (s, c) -> new CirclesDistribution(s));
         Components.bind(binder(), Checkerboard.class, (s, c) -> new CheckerboardDistribution(s));
         Components.bind(binder(), Uniform.class, (s, c) -> new UniformDistribution(s));
+        Components.bind(binder(), Dataset.class, (s, c) -> new DatasetDistribution(s));
         // schedules
         Components.bind(binder(), LinearSchedule.class, (s, c) -> new Linear());
         Components.bind(binder(), CosineSchedule.class, (s, c) -> new Cosine());

@@ -4,6 +4,7 @@ import dev.flowkit.runtime.output.Npy
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
 import java.nio.file.Files
@@ -25,5 +26,20 @@ class NpySpec : FunSpec({
         val data = ByteBuffer.wrap(bytes, 10 + headerLength, 24).order(ByteOrder.LITTLE_ENDIAN)
         FloatArray(6) { data.float }.toList() shouldBe m.flatMap { it.toList() }
         Npy.read(file).map { it.toList() } shouldBe m.map { it.toList() }
+    }
+
+    test("8-bit image arrays: header with the full shape, bytes as stored, read back as flattened rows") {
+        val file = tempdir().toPath().resolve("pixels.npy")
+        val values = ByteArray(3 * 2 * 2 * 1) { (it * 20).toByte() } // 0 … 220, above 127 as unsigned
+        Npy.writeBytes(file, intArrayOf(3, 2, 2, 1), values)
+        val bytes = Files.readAllBytes(file)
+        val headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).short.toInt()
+        String(bytes, 10, headerLength, Charsets.US_ASCII).trimEnd() shouldBe "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 2, 2, 1), }"
+        val rows = Npy.readRows(file)
+        rows.rows() shouldBe 3
+        rows.rowSize() shouldBe 4
+        rows.values().toList() shouldBe List(12) { it * 20f }
+        Npy.writeBytes(file, intArrayOf(5), ByteArray(5))
+        String(Files.readAllBytes(file), 10, 60, Charsets.US_ASCII) shouldContain "'shape': (5,)"
     }
 })

@@ -30,11 +30,13 @@ public final class CompiledExperiment implements AutoCloseable {
     private final List<SamplingGraph> sampling;
     private final RandomDraw dataDraw;
     private final List<Operand<?>> dataSample;
+    private final List<Operand<?>> heldOutSample;
     private final List<ModelMetric.Compiled> modelMetrics;
 
     CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
                        LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample,
-                       List<ModelMetric.Compiled> modelMetrics) {
+                       List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics) {
+        this.heldOutSample = heldOutSample;
         this.modelMetrics = modelMetrics;
         this.spec = spec;
         this.graph = graph;
@@ -99,9 +101,18 @@ public final class CompiledExperiment implements AutoCloseable {
         return labelledData(count, stream).points();
     }
 
-    /** Fresh data draws with their class labels (null for unlabelled data). */
+    /** Fresh data draws (from the training rows of a finite sample) with their class labels (null for unlabelled data). */
     public LabelledPoints labelledData(int count, long stream) {
-        try (Result r = dataDraw.run(session, count, spec.getSeed(), stream, dataSample)) {
+        return draw(count, stream, dataSample);
+    }
+
+    /** Data for evaluation: a finite sample's held-out rows, otherwise fresh draws as {@link #labelledData}. */
+    public LabelledPoints heldOutData(int count, long stream) {
+        return draw(count, stream, heldOutSample);
+    }
+
+    private LabelledPoints draw(int count, long stream, List<Operand<?>> outputs) {
+        try (Result r = dataDraw.run(session, count, spec.getSeed(), stream, outputs)) {
             float[][] points = Tensors.toMatrix(r.get(0));
             return new LabelledPoints(points, r.size() < 2 ? null : Tensors.toIntArray(r.get(1)));
         }
@@ -120,9 +131,9 @@ public final class CompiledExperiment implements AutoCloseable {
     }
 
     /**
-     * Per-point log-likelihoods (nats) of [points] under the trained model, with the solve's NFE, by the first
-     * `likelihood(...)` of the spec's evaluate list (its solver and divergence). Bits per dimension of a point:
-     * −log p / (dim ln 2).
+     * Per-point log-likelihoods (nats) and bits per dimension of [points] under the trained model, with the solve's
+     * NFE, by the first `likelihood(...)` of the spec's evaluate list (its solver and divergence). For quantized data
+     * pass dequantized points (e.g. {@link #heldOutData}); bits per dimension then count the discrete levels.
      */
     public LikelihoodGraph.LogDensities logLikelihood(float[][] points) {
         for (ModelMetric.Compiled metric : modelMetrics) {

@@ -91,7 +91,7 @@ public final class ExperimentCompiler {
                         spec.getSample().getRecordEvery()));
             }
             List<ModelMetric.Compiled> modelMetrics = new ArrayList<>();
-            ModelMetric.Parts parts = new ModelMetric.Parts(model.given(null), path, source, data.dim());
+            ModelMetric.Parts parts = new ModelMetric.Parts(model.given(null), path, source, data);
             for (MetricSpec m : spec.getEvaluate()) {
                 if (components.resolve(m, Object.class) instanceof ModelMetric metric) {
                     modelMetrics.add(metric.compile(tf.withSubScope("metric" + modelMetrics.size()), parts));
@@ -100,12 +100,15 @@ public final class ExperimentCompiler {
             RandomDraw dataDraw = new RandomDraw(tf);
             Ops dataOps = tf.withSubScope("data");
             List<Operand<?>> dataSample = new ArrayList<>();
+            List<Operand<?>> heldOutSample = new ArrayList<>();
             if (classes > 0) {
                 Distribution.Labelled draws = data.sampleLabelled(dataOps, dataDraw.count(), dataDraw.key());
                 dataSample.add(draws.points());
                 dataSample.add(draws.labels());
+                heldOutSample = dataSample;
             } else {
                 dataSample.add(data.sample(dataOps, dataDraw.count(), dataDraw.key()));
+                heldOutSample.add(data.sampleHeldOut(dataOps, dataDraw.count(), dataDraw.key()));
             }
 
             Session session = new Session(graph, options.toConfig());
@@ -115,7 +118,7 @@ public final class ExperimentCompiler {
                 session.close();
                 throw e;
             }
-            return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, modelMetrics);
+            return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, heldOutSample, modelMetrics);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

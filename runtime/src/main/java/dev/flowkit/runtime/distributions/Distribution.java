@@ -13,6 +13,22 @@ public interface Distribution {
     /** [count, dim] samples, a deterministic function of [key]. */
     Operand<TFloat32> sample(Ops tf, Operand<TInt32> count, RandomKey key);
 
+    /**
+     * [count] draws kept out of training, for evaluation: from a finite sample its held-out rows (without
+     * replacement, so count must not exceed them); otherwise fresh draws, as {@link #sample}.
+     */
+    default Operand<TFloat32> sampleHeldOut(Ops tf, Operand<TInt32> count, RandomKey key) {
+        return sample(tf, count, key);
+    }
+
+    /**
+     * What bits per dimension add to −log p(x)/(dim ln 2) of the continuous density: for quantized data,
+     * log2 of the discrete bins per unit length (bits − log2(high − low)); 0 for continuous data.
+     */
+    default double bitsPerDimOffset() {
+        return 0;
+    }
+
     /** log p(x) as a column [n, 1], for distributions with a closed-form density (sources of likelihoods). */
     default Operand<TFloat32> logDensity(Ops tf, Operand<TFloat32> x) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no closed-form density");

@@ -27,14 +27,19 @@ import org.tensorflow.types.TFloat32;
  */
 public final class LikelihoodGraph {
     private final int dim;
+    private final double bitsPerDimOffset;
     private final Placeholder<TFloat32> points;
     private final RandomDraw draw;
     private final SamplerProgram program;
     private final Placeholder<TFloat32> ends;
     private final Operand<TFloat32> sourceLogDensity;
 
-    public LikelihoodGraph(Ops tf, Model model, ProbabilityPath path, Distribution source, Sampler solver, Divergence divergence, int dim) {
+    /** log-densities of points from [data]'s space (its dimension, and its quantization for bits per dimension). */
+    public LikelihoodGraph(Ops tf, Model model, ProbabilityPath path, Distribution source, Sampler solver, Divergence divergence,
+                           Distribution data) {
+        int dim = data.dim();
         this.dim = dim;
+        this.bitsPerDimOffset = data.bitsPerDimOffset();
         this.points = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, dim)));
         this.draw = new RandomDraw(tf);
         List<Operand<TFloat32>> start = new ArrayList<>(List.of(points, tf.zeros(tf.stack(List.of(draw.count(), tf.constant(1))), TFloat32.class)));
@@ -68,7 +73,9 @@ public final class LikelihoodGraph {
         }
         double[] logDensity = sourceLogDensities(session, x0);
         for (int i = 0; i < x.length; i++) logDensity[i] -= integral[i];
-        return new LogDensities(logDensity, run.functionEvaluations());
+        double[] bitsPerDim = new double[x.length];
+        for (int i = 0; i < x.length; i++) bitsPerDim[i] = -logDensity[i] / (dim * Math.log(2)) + bitsPerDimOffset;
+        return new LogDensities(logDensity, bitsPerDim, run.functionEvaluations());
     }
 
     /** log p_0(x) per point under the source. */
@@ -81,10 +88,18 @@ public final class LikelihoodGraph {
         }
     }
 
-    /** log p(x) per point, and the network evaluations of the solve. */
-    public record LogDensities(double[] logDensity, long functionEvaluations) {
+    /**
+     * log p(x) per point (nats), bits per dimension per point, and the network evaluations of the solve. Bits per
+     * dimension are −log p/(dim ln 2), plus for quantized data log2 of its bins per unit length: then they bound the
+     * discrete levels' bits through uniform dequantization (points carrying fresh dequantization noise).
+     */
+    public record LogDensities(double[] logDensity, double[] bitsPerDim, long functionEvaluations) {
         public double mean() {
             return java.util.Arrays.stream(logDensity).average().orElse(Double.NaN);
+        }
+
+        public double meanBitsPerDim() {
+            return java.util.Arrays.stream(bitsPerDim).average().orElse(Double.NaN);
         }
     }
 }

@@ -31,7 +31,7 @@ public final class LikelihoodMetric implements ModelMetric {
 
     @Override
     public Compiled compile(Ops tf, Parts parts) {
-        return new CompiledLikelihood(new LikelihoodGraph(tf, parts.model(), parts.path(), parts.source(), solver, divergence, parts.dim()),
+        return new CompiledLikelihood(new LikelihoodGraph(tf, parts.model(), parts.path(), parts.source(), solver, divergence, parts.data()),
                 parts.dim());
     }
 
@@ -45,7 +45,7 @@ public final class LikelihoodMetric implements ModelMetric {
             this.dim = dim;
         }
 
-        /** log p(x) per point (nats) under the model, with the solve's NFE. */
+        /** log p(x) per point (nats) and bits per dimension under the model, with the solve's NFE. */
         public LikelihoodGraph.LogDensities logDensities(Session session, float[][] x, long seed) {
             return graph.run(session, x, seed, Streams.LIKELIHOOD);
         }
@@ -57,7 +57,7 @@ public final class LikelihoodMetric implements ModelMetric {
             double source = Arrays.stream(graph.sourceLogDensities(session, x)).average().orElse(Double.NaN);
             Map<String, Double> values = new LinkedHashMap<>();
             values.put("logLikelihood", model.mean());
-            values.put("bitsPerDim", -model.mean() / (dim * Math.log(2)));
+            values.put("bitsPerDim", model.meanBitsPerDim());
             values.put("likelihoodNfe", (double) model.functionEvaluations());
             values.put("logLikelihoodSource", source);
             if (figures != null && dim == 2 && grid > 0) {

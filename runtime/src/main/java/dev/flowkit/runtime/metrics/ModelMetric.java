@@ -13,8 +13,12 @@ import org.tensorflow.op.Ops;
 public interface ModelMetric {
     Compiled compile(Ops tf, Parts parts);
 
-    /** The trained model (unconditional), its path and source, and the data dimension. */
-    record Parts(Model model, ProbabilityPath path, Distribution source, int dim) {}
+    /** The trained model (unconditional), its path and source, and the data distribution. */
+    record Parts(Model model, ProbabilityPath path, Distribution source, Distribution data) {
+        public int dim() {
+            return data.dim();
+        }
+    }
 
     /** The compiled metric: values against held-out data; figures into [figures] (null: none). */
     interface Compiled {

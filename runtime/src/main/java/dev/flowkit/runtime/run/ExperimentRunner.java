@@ -11,7 +11,9 @@ import dev.flowkit.runtime.compiler.Streams;
 import dev.flowkit.runtime.metrics.Evaluation;
 import dev.flowkit.runtime.metrics.Metric;
 import dev.flowkit.runtime.output.Npy;
+import dev.flowkit.runtime.output.ImageGrids;
 import dev.flowkit.runtime.output.Plots;
+import dev.flowkit.spec.Dataset;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.MetricSpec;
 import dev.flowkit.spec.SpecJson;
@@ -100,8 +102,8 @@ public final class ExperimentRunner {
     private static List<Sampled> sampleAndEvaluate(CompiledExperiment experiment, ExperimentSpec spec, List<Metric> metrics, Path out,
                                                    RunOptions options, TrainingListener listener) throws IOException {
         int count = spec.getSample().getCount();
-        listener.status("evaluating against fresh data");
-        CompiledExperiment.LabelledPoints data = experiment.labelledData(count, Streams.EVAL_DATA);
+        listener.status("evaluating against held-out data");
+        CompiledExperiment.LabelledPoints data = experiment.heldOutData(count, Streams.EVAL_DATA);
         CompiledExperiment.LabelledPoints floorData = experiment.labelledData(count, Streams.FLOOR_DATA);
         List<Double> scales = experiment.guidanceScales();
         List<Sampled> runs = new ArrayList<>();
@@ -120,7 +122,11 @@ public final class ExperimentRunner {
             Map<String, Double> values = evaluate(metrics, batch, data, floorData, spec, listener);
             values.putAll(modelValues);
             runs.add(new Sampled(w, values, batch.functionEvaluations(), seconds, batch.samples()));
-            if (options.plots() && batch.samples()[0].length >= 2) { // 2D views: the first two coordinates
+            List<Integer> image = spec.getData().getImageShape();
+            if (options.plots() && image != null) {
+                listener.status("drawing image grids");
+                imageFigures(out, suffix, label, image, spec, batch, data.points());
+            } else if (options.plots() && batch.samples()[0].length >= 2) { // 2D views: the first two coordinates
                 listener.status("drawing plots");
                 Plots.samples(out.resolve("samples" + suffix + ".png"), label + ": samples over data", batch.samples(), data.points());
                 Plots.trajectories(out.resolve("trajectories" + suffix + ".png"), label + ": trajectories from t = 0 to t = 1",
@@ -128,6 +134,45 @@ public final class ExperimentRunner {
             }
         }
         return runs;
+    }
+
+    /**
+     * samples.png: 64 samples beside 64 held-out images; trajectories.png: 8 trajectories (rows) at up to 8 of the
+     * recorded times (columns), the source at t = 0 on the left.
+     */
+    private static void imageFigures(Path out, String suffix, String label, List<Integer> image, ExperimentSpec spec,
+                                     SamplingGraph.SampleBatch batch, float[][] data) throws IOException {
+        double[] range = displayRange(spec, data);
+        ImageGrids.Layout layout = new ImageGrids.Layout(image.get(0), image.get(1), image.get(2), range[0], range[1]);
+        ImageGrids.panels(out.resolve("samples" + suffix + ".png"), label + ": samples and held-out data", layout,
+                List.of("samples", "held-out data"), List.of(first(batch.samples(), 64), first(data, 64)), 8);
+        float[][][] trajectory = batch.trajectory();
+        if (trajectory == null) return;
+        int columns = Math.min(8, trajectory.length);
+        List<String> captions = new ArrayList<>();
+        List<float[][]> panels = new ArrayList<>();
+        for (int c = 0; c < columns; c++) {
+            int k = columns == 1 ? 0 : (int) Math.round(c * (trajectory.length - 1) / (double) (columns - 1));
+            captions.add(String.format("t = %.2f", batch.times()[k]));
+            panels.add(first(trajectory[k], 8));
+        }
+        ImageGrids.panels(out.resolve("trajectories" + suffix + ".png"), label + ": trajectories from t = 0 to t = 1", layout,
+                captions, panels, 1);
+    }
+
+    /** Quantized data shows its [low, high]; other images the data's own range. */
+    private static double[] displayRange(ExperimentSpec spec, float[][] data) {
+        if (spec.getData() instanceof Dataset d && d.getQuantization() != null) {
+            return new double[] {d.getQuantization().getLow(), d.getQuantization().getHigh()};
+        }
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (float[] row : data) for (float v : row) { low = Math.min(low, v); high = Math.max(high, v); }
+        return high > low ? new double[] {low, high} : new double[] {low - 1, low + 1};
+    }
+
+    private static float[][] first(float[][] rows, int n) {
+        return java.util.Arrays.copyOf(rows, Math.min(n, rows.length));
     }
 
     /** One sampling run: its guidance scale (null when unconditional), metrics, network evaluations, wall time, samples. */
