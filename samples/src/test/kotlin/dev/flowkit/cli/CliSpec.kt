@@ -32,7 +32,7 @@ class CliSpec : FunSpec({
         Files.writeString(file, """{"name": "bad", "data": {"type": "spiral"}, "train": {"steps": -5}}""")
         val (code, _, err) = flowkit("run", file.toString())
         code shouldBe 2
-        err shouldContain "data.type: unknown type 'spiral'; allowed: gaussian, gaussian-mixture, circle, moons, circles, checkerboard, uniform"
+        err shouldContain "data.type: unknown type 'spiral'; allowed: gaussian, gaussian-mixture, circle, moons, circles, checkerboard, uniform, dataset"
         err.contains("Exception") shouldBe false
     }
 
@@ -68,5 +68,27 @@ class CliSpec : FunSpec({
         val (bad, _, err) = flowkit("plot-path", "experiments/moons.json", "--times", "0,1.5")
         bad shouldBe 2
         err shouldContain "--times: every time must be in [0, 1], was 1.5"
+    }
+
+    test("data mnist: the package's digit files become 8-bit images and labels, pixel = round(255 v)") {
+        val digits = tempdir().toPath()
+        for (label in 0..9) { // one digit per class: pixel j of digit `label` is ((j + label) mod 256)/255, to three decimals
+            val values = (0 until 784).joinToString(",") { j -> "%.3f".format(java.util.Locale.ROOT, ((j + label) % 256) / 255.0) }
+            Files.writeString(digits.resolve("$label.json"), """{"data": [$values]}""")
+        }
+        val out = tempdir().toPath()
+        DataCommand.writeMnist(digits, out)
+        val images = dev.flowkit.runtime.output.Npy.readRows(out.resolve("images.npy"))
+        images.rows() shouldBe 10
+        images.rowSize() shouldBe 784
+        for (label in 0..9) for (j in 0 until 784) images.get(label, j) shouldBe ((j + label) % 256).toFloat()
+        dev.flowkit.runtime.output.Npy.readRows(out.resolve("labels.npy")).values().toList() shouldBe List(10) { it.toFloat() }
+        dev.flowkit.spec.NpyHeader.read(out.resolve("images.npy")).shape shouldBe listOf(10L, 28L, 28L, 1L)
+    }
+
+    test("data: an unknown data set names the allowed ones") {
+        val (code, _, err) = flowkit("data", "cifar")
+        code shouldBe 2
+        err shouldContain "unknown data set 'cifar'; allowed: mnist"
     }
 })

@@ -8,6 +8,7 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withData
 import io.kotest.matchers.doubles.shouldBeLessThan
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
 import java.io.File
 
 class SamplesSpec : FunSpec({
@@ -17,6 +18,20 @@ class SamplesSpec : FunSpec({
         withData(experiments.listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }.map { it.name }) { name ->
             val spec = SpecJson().decode(File(experiments, name).readText())
             spec.name shouldBe name.removeSuffix(".json")
+        }
+    }
+
+    context("every image experiment is a valid spec, given a data file of its shape (the real one comes from ./flowkit data)") {
+        // an MNIST-shaped file: uint8 [20, 28, 28, 1]
+        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy")
+        dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(20, 28, 28, 1), ByteArray(20 * 784))
+        val images = File(experiments, "images")
+        withData(images.listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }.map { it.name }) { name ->
+            val text = File(images, name).readText()
+            text shouldContain "\"file\": \"data/mnist/images.npy\""
+            val spec = SpecJson().decode(text.replace("data/mnist/images.npy", pixels.toString()).replace(Regex("\"count\": \\d+"), "\"count\": 2"))
+            spec.name shouldBe name.removeSuffix(".json")
+            spec.data.imageShape shouldBe listOf(28, 28, 1)
         }
     }
 
