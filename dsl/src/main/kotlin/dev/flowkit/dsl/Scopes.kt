@@ -6,7 +6,25 @@ import dev.flowkit.spec.Checkerboard
 import dev.flowkit.spec.Circle
 import dev.flowkit.spec.Circles
 import dev.flowkit.spec.CosineSchedule
+import dev.flowkit.spec.ConstantExpr
 import dev.flowkit.spec.Dataset
+import dev.flowkit.spec.Differences
+import dev.flowkit.spec.Div
+import dev.flowkit.spec.ExprSpec
+import dev.flowkit.spec.ExpressionPotential
+import dev.flowkit.spec.LangevinData
+import dev.flowkit.spec.LangevinIntegrator
+import dev.flowkit.spec.MatMul
+import dev.flowkit.spec.Minus
+import dev.flowkit.spec.Phi4Chain
+import dev.flowkit.spec.Plus
+import dev.flowkit.spec.PotentialSpec
+import dev.flowkit.spec.Power
+import dev.flowkit.spec.Quadratic
+import dev.flowkit.spec.Sum
+import dev.flowkit.spec.Times
+import dev.flowkit.spec.Values
+import dev.flowkit.spec.X
 import dev.flowkit.spec.Quantization
 import dev.flowkit.spec.DistributionSpec
 import dev.flowkit.spec.Euler
@@ -79,6 +97,34 @@ abstract class ChoiceScope<S : Any> {
         declared ?: throw SpecException(listOf("$field: the block declares no component"))
 }
 
+/**
+ * The expression language of `potential(dim) { … }`: [x] is the point; +, −, ×, / work elementwise between
+ * expressions and numbers; [sum], [square], [pow], [differences] (neighbours along a chain) and [matmul] build the rest.
+ */
+@FlowkitDsl
+class PotentialScope {
+    val x: ExprSpec = X
+    operator fun ExprSpec.plus(o: ExprSpec): ExprSpec = Plus(this, o)
+    operator fun ExprSpec.minus(o: ExprSpec): ExprSpec = Minus(this, o)
+    operator fun ExprSpec.times(o: ExprSpec): ExprSpec = Times(this, o)
+    operator fun ExprSpec.div(o: ExprSpec): ExprSpec = Div(this, o)
+    operator fun ExprSpec.plus(c: Double): ExprSpec = Plus(this, ConstantExpr(c))
+    operator fun ExprSpec.minus(c: Double): ExprSpec = Minus(this, ConstantExpr(c))
+    operator fun ExprSpec.times(c: Double): ExprSpec = Times(this, ConstantExpr(c))
+    operator fun ExprSpec.div(c: Double): ExprSpec = Div(this, ConstantExpr(c))
+    operator fun Double.plus(e: ExprSpec): ExprSpec = Plus(ConstantExpr(this), e)
+    operator fun Double.minus(e: ExprSpec): ExprSpec = Minus(ConstantExpr(this), e)
+    operator fun Double.times(e: ExprSpec): ExprSpec = Times(ConstantExpr(this), e)
+    operator fun Double.div(e: ExprSpec): ExprSpec = Div(ConstantExpr(this), e)
+    operator fun ExprSpec.unaryMinus(): ExprSpec = Times(ConstantExpr(-1.0), this)
+    fun sum(e: ExprSpec): ExprSpec = Sum(e)
+    fun square(e: ExprSpec): ExprSpec = Power(e, 2.0)
+    fun pow(e: ExprSpec, exponent: Double): ExprSpec = Power(e, exponent)
+    fun differences(e: ExprSpec, boundary: Double = 0.0): ExprSpec = Differences(e, boundary)
+    fun matmul(matrix: List<List<Double>>, e: ExprSpec): ExprSpec = MatMul(e, matrix)
+    fun vector(values: List<Double>): ExprSpec = Values(values)
+}
+
 /** `source { … }` and `data { … }`. */
 class DistributionScope : ChoiceScope<DistributionSpec>() {
     @JvmOverloads fun gaussian(dim: Int, mean: List<Double> = emptyList(), std: Double = 1.0) = use(Gaussian(dim, mean, std))
@@ -93,6 +139,25 @@ class DistributionScope : ChoiceScope<DistributionSpec>() {
     @JvmOverloads fun uniform(dim: Int = 2, low: Double = -1.0, high: Double = 1.0) = use(Uniform(dim, low, high))
     @JvmOverloads fun dataset(file: String, heldOut: Double = 0.1, quantization: Quantization? = null) =
         use(Dataset(file, heldOut, quantization))
+    /**
+     * Samples of exp(−V/T)/Z by overdamped Langevin dynamics (see [LangevinData]); the potential from
+     * [phi4Chain], [quadratic] or [potential].
+     */
+    @JvmOverloads fun langevin(
+        potential: PotentialSpec, temperature: Double = 1.0, samples: Int = 100_000, reference: Int = 10_000,
+        dt: Double = 1e-3, steps: Int = 10_000, init: DistributionSpec? = null,
+        integrator: LangevinIntegrator = LangevinIntegrator.EULER, seed: Long = 0, save: String? = null,
+    ) = use(LangevinData(potential, temperature, samples, reference, dt, steps, init, integrator, seed, save))
+
+    /** The φ⁴ (Ginzburg–Landau) chain of [d] sites; h = 1/(d + 1) unless given. */
+    @JvmOverloads fun phi4Chain(d: Int, lambda: Double, h: Double? = null, boundary: Double = 0.0) = Phi4Chain(d, lambda, h, boundary)
+
+    /** ½ (x − mean)ᵀ P (x − mean). */
+    @JvmOverloads fun quadratic(precision: List<List<Double>>, mean: List<Double> = emptyList()) = Quadratic(precision, mean)
+
+    /** A potential written as an expression over x: `potential(dim = 8) { 0.5 * sum(square(x)) }`. */
+    fun potential(dim: Int, energy: PotentialScope.() -> ExprSpec) = ExpressionPotential(dim, PotentialScope().energy())
+
     /** Integer levels 0 … 2^bits − 1 mapped onto [low, high] with uniform dequantization (8-bit pixels: the defaults). */
     @JvmOverloads fun quantization(bits: Int = 8, low: Double = -1.0, high: Double = 1.0) = Quantization(bits, low, high)
 }

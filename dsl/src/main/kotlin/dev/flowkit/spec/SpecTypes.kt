@@ -59,7 +59,10 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
         @JvmStatic
         val builtIns: SpecTypes = listOf(
             of(DistributionSpec::class, Gaussian::class, GaussianMixture::class, Circle::class, Moons::class,
-                Circles::class, Checkerboard::class, Uniform::class, Dataset::class),
+                Circles::class, Checkerboard::class, Uniform::class, Dataset::class, LangevinData::class),
+            of(PotentialSpec::class, ExpressionPotential::class, Quadratic::class, Phi4Chain::class),
+            of(ExprSpec::class, X::class, ConstantExpr::class, Values::class, Plus::class, Minus::class, Times::class, Div::class,
+                Power::class, Sum::class, Differences::class, MatMul::class),
             of(ScheduleSpec::class, LinearSchedule::class, CosineSchedule::class, SqrtSchedule::class,
                 PolynomialSchedule::class, VpSchedule::class, SubVpSchedule::class, VeSchedule::class),
             of(PathSpec::class, GaussianPath::class, LinearPath::class),

@@ -5,6 +5,8 @@ import dev.flowkit.runtime.compiler.Components;
 import dev.flowkit.runtime.distributions.CheckerboardDistribution;
 import dev.flowkit.runtime.distributions.CirclesDistribution;
 import dev.flowkit.runtime.distributions.DatasetDistribution;
+import dev.flowkit.runtime.distributions.Distribution;
+import dev.flowkit.runtime.distributions.LangevinDistribution;
 import dev.flowkit.runtime.distributions.GaussianMixtureDistribution;
 import dev.flowkit.runtime.distributions.MoonsDistribution;
 import dev.flowkit.runtime.distributions.UniformDistribution;
@@ -48,6 +50,7 @@ import dev.flowkit.spec.SqrtSchedule;
 import dev.flowkit.spec.SubVpSchedule;
 import dev.flowkit.spec.Uniform;
 import dev.flowkit.spec.Dataset;
+import dev.flowkit.spec.LangevinData;
 import dev.flowkit.spec.VpSchedule;
 import dev.flowkit.spec.Wasserstein2;
 import dev.flowkit.runtime.likelihood.Divergence;
@@ -106,6 +109,8 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), Checkerboard.class, (s, c) -> new CheckerboardDistribution(s));
         Components.bind(binder(), Uniform.class, (s, c) -> new UniformDistribution(s));
         Components.bind(binder(), Dataset.class, (s, c) -> new DatasetDistribution(s));
+        Components.bind(binder(), LangevinData.class,
+                (s, c) -> new LangevinDistribution(s, c.resolve(s.getInitOrDefault(), Distribution.class)));
         // schedules
         Components.bind(binder(), LinearSchedule.class, (s, c) -> new Linear());
         Components.bind(binder(), CosineSchedule.class, (s, c) -> new Cosine());

@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.samplers;
 
+import dev.flowkit.runtime.graph.StateVariable;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.Model;
 import java.util.List;

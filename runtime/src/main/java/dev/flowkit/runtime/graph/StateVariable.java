@@ -1,4 +1,4 @@
-package dev.flowkit.runtime.samplers;
+package dev.flowkit.runtime.graph;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.tensorflow.ndarray.Shape;
@@ -10,13 +10,13 @@ import org.tensorflow.types.TFloat32;
  * A resource variable of any shape that keeps a solver's state in the graph between session calls. Resource
  * variables are not VariableV2 ops, so checkpoints leave them out.
  */
-final class StateVariable {
+public final class StateVariable {
     private static final AtomicLong INSTANCES = new AtomicLong();
 
     private StateVariable() {}
 
     /** Resource variables with an empty shared name would all be one resource: each gets a unique one. */
-    static VarHandleOp create(Ops tf, String name) {
+    public static VarHandleOp create(Ops tf, String name) {
         return tf.withName(name).varHandleOp(TFloat32.class, Shape.unknown(),
                 VarHandleOp.sharedName("flowkit_" + name + "_" + INSTANCES.incrementAndGet()));
     }

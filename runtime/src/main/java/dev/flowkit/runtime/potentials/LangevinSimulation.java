@@ -1,0 +1,224 @@
+package dev.flowkit.runtime.potentials;
+
+import dev.flowkit.runtime.compiler.SessionOptions;
+import dev.flowkit.runtime.distributions.Distribution;
+import dev.flowkit.runtime.graph.RandomKey;
+import dev.flowkit.runtime.graph.StateVariable;
+import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.spec.LangevinIntegrator;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.ReduceMax;
+import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Overdamped Langevin dynamics dX = −∇V(X) dt + √(2T) dW for many independent chains, in the graph: chains are
+ * simulated in chunks that fit in memory, each chunk's state kept in a resource variable and advanced by one
+ * session call per {@value #STEPS_PER_CALL} steps. After every call the chains are checked; a non-finite or
+ * exploding state stops the simulation with the largest stable dt estimated from the curvature of V.
+ */
+public final class LangevinSimulation {
+    /** Steps per session call: few enough that the gradient graph builds in linear time, enough to amortize a call. */
+    static final int STEPS_PER_CALL = 10;
+    /** Values per chunk of chains (64 MiB of float32 state). */
+    static final int CHUNK_VALUES = 1 << 24;
+    /** |x| beyond this counts as an explosion even while finite. */
+    static final double EXPLOSION = 1e6;
+    /** Finite-difference step of the Hessian–vector products. */
+    private static final double CURVATURE_STEP = 1e-2;
+    /** Chains the curvature estimate looks at. */
+    private static final int PROBE_CHAINS = 1024;
+
+    private final Potential potential;
+    private final Distribution init;
+    private final double temperature;
+    private final double dt;
+    private final int steps;
+    private final LangevinIntegrator integrator;
+    private final boolean progress;
+
+    public LangevinSimulation(Potential potential, Distribution init, double temperature, double dt, int steps,
+                              LangevinIntegrator integrator, boolean progress) {
+        this.potential = potential;
+        this.init = init;
+        this.temperature = temperature;
+        this.dt = dt;
+        this.steps = steps;
+        this.integrator = integrator;
+        this.progress = progress;
+    }
+
+    /** [chains] end points, row-major [chains × dim], a function of [seed]. */
+    public float[] run(int chains, long seed) {
+        int dim = potential.dim();
+        int chunk = Math.max(1, Math.min(chains, CHUNK_VALUES / dim));
+        float[] out = new float[chains * dim];
+        try (Graph graph = new Graph()) {
+            Program program = new Program(Ops.create(graph));
+            try (Session session = new Session(graph, SessionOptions.DEFAULT.toConfig());
+                 ProgressBar bar = progress ? bar((long) steps * chains) : null) {
+                for (int from = 0; from < chains; from += chunk) {
+                    int rows = Math.min(chunk, chains - from);
+                    float[][] end = program.simulate(session, rows, seed, from / chunk, bar);
+                    for (int i = 0; i < rows; i++) System.arraycopy(end[i], 0, out, (from + i) * dim, dim);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static ProgressBar bar(long chainSteps) {
+        return new ProgressBarBuilder().setTaskName("langevin").setInitialMax(chainSteps).setStyle(ProgressBarStyle.ASCII)
+                .setUnit(" chain-steps", 1).showSpeed(new java.text.DecimalFormat("#.#E0")).setSpeedUnit(ChronoUnit.SECONDS)
+                .setUpdateIntervalMillis(500).build();
+    }
+
+    /** The compiled chunk: start, advance by STEPS_PER_CALL or by one step, check, read; and a curvature probe. */
+    private final class Program {
+        final Placeholder<TInt32> count;
+        final Placeholder<TInt64> key;
+        final Op start;
+        final Op advanceMany;
+        final Op advanceOne;
+        final Operand<TBool> finite;
+        final Operand<TFloat32> largest;
+        final Operand<TFloat32> state;
+        final Placeholder<TFloat32> probeX;
+        final Placeholder<TFloat32> probeV;
+        final Operand<TFloat32> hessianTimesV;
+
+        Program(Ops tf) {
+            count = tf.placeholder(TInt32.class);
+            key = tf.placeholder(TInt64.class);
+            RandomKey base = new RandomKey(key);
+            VarHandleOp variable = StateVariable.create(tf, "langevin");
+            start = tf.assignVariableOp(variable, init.sample(tf, count, base.derive(-1)));
+            advanceMany = advance(tf, variable, base, STEPS_PER_CALL);
+            advanceOne = advance(tf, variable, base, 1);
+            state = tf.readVariableOp(variable, TFloat32.class);
+            Operand<TInt32> axes = tf.constant(new int[] {0, 1});
+            finite = tf.reduceAll(tf.math.isFinite(state), axes);
+            largest = tf.reduceMax(tf.math.abs(state), axes, ReduceMax.keepDims(false));
+            probeX = tf.placeholder(TFloat32.class);
+            probeV = tf.placeholder(TFloat32.class);
+            // Hessian–vector products by a central difference of TensorFlow's gradient (v has unit rows): the C API
+            // has no second-order gradients (no gradient for the OnesLike that seeds the first one)
+            Operand<TFloat32> step = tf.math.mul(probeV, Tensors.scalar(tf, CURVATURE_STEP));
+            hessianTimesV = tf.math.div(tf.math.sub(potential.gradient(tf, tf.math.add(probeX, step)),
+                    potential.gradient(tf, tf.math.sub(probeX, step))), Tensors.scalar(tf, 2 * CURVATURE_STEP));
+        }
+
+        /** [n] steps from the variable's state; step k of a call uses the stream key.derive(k). */
+        private Op advance(Ops tf, VarHandleOp variable, RandomKey base, int n) {
+            Operand<TFloat32> x = tf.readVariableOp(variable, TFloat32.class);
+            Operand<TFloat32> noiseScale = Tensors.scalar(tf, Math.sqrt(2 * temperature * dt));
+            for (int k = 0; k < n; k++) {
+                Operand<TFloat32> drift = tf.math.mul(potential.gradient(tf, x), Tensors.scalar(tf, -dt));
+                if (integrator == LangevinIntegrator.TAMED) {
+                    Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.math.square(drift), tf.constant(new int[] {1}), ReduceSum.keepDims(true)));
+                    drift = tf.math.div(drift, tf.math.add(Tensors.scalar(tf, 1), norm));
+                }
+                Operand<TFloat32> noise = base.derive(k).normal(tf, tf.shape(x), 0);
+                x = tf.math.add(tf.math.add(x, drift), tf.math.mul(noise, noiseScale));
+            }
+            return tf.withControlDependencies(List.of(x)).assignVariableOp(variable, x);
+        }
+
+        float[][] simulate(Session session, int rows, long seed, long chunkIndex, ProgressBar bar) {
+            try (TInt32 n = TInt32.scalarOf(rows); TInt64 k = TInt64.vectorOf(seed, chunkIndex << 32)) {
+                session.runner().feed(count, n).feed(key, k).addTarget(start).run().close();
+            }
+            float[][] lastGood = sample(session, rows);
+            int done = 0;
+            while (done < steps) {
+                int n = steps - done >= STEPS_PER_CALL ? STEPS_PER_CALL : 1;
+                try (TInt64 k = TInt64.vectorOf(seed, (chunkIndex << 32) + 1 + done)) {
+                    session.runner().feed(key, k).addTarget(n == STEPS_PER_CALL ? advanceMany : advanceOne).run().close();
+                }
+                done += n;
+                try (Result r = session.runner().fetch(finite).fetch(largest).run()) {
+                    boolean ok = ((TBool) r.get(0)).getBoolean();
+                    float max = ((TFloat32) r.get(1)).getFloat();
+                    if (!ok || max > EXPLOSION) throw diverged(session, done, ok, max, lastGood);
+                }
+                if (done % (STEPS_PER_CALL * 20) == 0) lastGood = sample(session, rows);
+                if (bar != null) bar.stepBy((long) n * rows);
+            }
+            try (Result r = session.runner().fetch(state).run()) {
+                return Tensors.toMatrix(r.get(0));
+            }
+        }
+
+        private float[][] sample(Session session, int rows) {
+            try (Result r = session.runner().fetch(state).run()) {
+                float[][] all = Tensors.toMatrix(r.get(0));
+                return java.util.Arrays.copyOf(all, Math.min(PROBE_CHAINS, rows));
+            }
+        }
+
+        private IllegalArgumentException diverged(Session session, int step, boolean finite, float max, float[][] lastGood) {
+            double curvature = largestCurvature(session, lastGood);
+            String what = finite ? String.format(Locale.ROOT, "chains exploded (|x| reached %.3g)", max) : "chains became NaN or infinite";
+            String advice = integrator == LangevinIntegrator.EULER
+                    ? "lower data.dt below that, or use data.integrator = tamed (it cannot explode)"
+                    : "lower data.dt below that";
+            return new IllegalArgumentException(String.format(Locale.ROOT,
+                    "the Langevin simulation diverged: %s by step %d of %d with dt = %g. The largest curvature of the potential "
+                            + "met along the chains is about L = %.4g, so the largest stable dt is about 2/L = %.3g; %s",
+                    what, step, steps, dt, curvature, 2 / curvature, advice));
+        }
+
+        /** max over chains of the largest Hessian eigenvalue of V at [x], by 50 power iterations of Hessian–vector products. */
+        double largestCurvature(Session session, float[][] x) {
+            int n = x.length;
+            int dim = x[0].length;
+            java.util.Random random = new java.util.Random(1);
+            float[][] v = new float[n][dim];
+            for (float[] row : v) {
+                double norm = 0;
+                for (int j = 0; j < dim; j++) norm += (row[j] = (float) random.nextGaussian()) * (double) row[j];
+                for (int j = 0; j < dim; j++) row[j] /= (float) Math.sqrt(norm);
+            }
+            double[] rayleigh = new double[n];
+            try (TFloat32 fx = Tensors.matrix(x)) {
+                for (int it = 0; it < 50; it++) {
+                    float[][] hv;
+                    try (TFloat32 fv = Tensors.matrix(v); Result r = session.runner().feed(probeX, fx).feed(probeV, fv).fetch(hessianTimesV).run()) {
+                        hv = Tensors.toMatrix(r.get(0));
+                    }
+                    for (int i = 0; i < n; i++) {
+                        double dot = 0;
+                        double norm = 0;
+                        double vv = 0;
+                        for (int j = 0; j < dim; j++) {
+                            dot += hv[i][j] * v[i][j];
+                            norm += hv[i][j] * (double) hv[i][j];
+                            vv += v[i][j] * (double) v[i][j];
+                        }
+                        rayleigh[i] = dot / vv;
+                        double scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+                        for (int j = 0; j < dim; j++) v[i][j] = (float) (hv[i][j] * scale);
+                    }
+                }
+            }
+            return java.util.Arrays.stream(rayleigh).filter(Double::isFinite).max().orElse(Double.NaN);
+        }
+    }
+}
