@@ -7,6 +7,7 @@ import dev.flowkit.spec.Circle
 import dev.flowkit.spec.Circles
 import dev.flowkit.spec.CosineSchedule
 import dev.flowkit.spec.ConstantExpr
+import dev.flowkit.spec.Conv1d
 import dev.flowkit.spec.Dataset
 import dev.flowkit.spec.Differences
 import dev.flowkit.spec.Div
@@ -117,6 +118,7 @@ class PotentialScope {
     operator fun Double.times(e: ExprSpec): ExprSpec = Times(ConstantExpr(this), e)
     operator fun Double.div(e: ExprSpec): ExprSpec = Div(ConstantExpr(this), e)
     operator fun ExprSpec.unaryMinus(): ExprSpec = Times(ConstantExpr(-1.0), this)
+    fun constant(value: Double): ExprSpec = ConstantExpr(value)
     fun sum(e: ExprSpec): ExprSpec = Sum(e)
     fun square(e: ExprSpec): ExprSpec = Power(e, 2.0)
     fun pow(e: ExprSpec, exponent: Double): ExprSpec = Power(e, exponent)
@@ -184,6 +186,11 @@ class NetworkScope : ChoiceScope<NetworkSpec>() {
     @JvmOverloads fun mlp(
         hidden: List<Int> = listOf(64, 64, 64, 64), activation: Activation = Activation.SILU, predicts: Prediction? = null,
     ) = use(Mlp(hidden, activation, predicts))
+
+    @JvmOverloads fun conv1d(
+        channels: Int = 32, layers: Int = 4, kernel: Int = 5, dilate: Boolean = true, activation: Activation = Activation.SILU,
+        predicts: Prediction? = null,
+    ) = use(Conv1d(channels, layers, kernel, dilate, activation, predicts))
 
     /** A velocity network and a score network in one model (arguments are evaluated first, then this wins). */
     @JvmOverloads fun velocityAndScore(velocity: NetworkSpec = Mlp(), score: NetworkSpec = Mlp()) =

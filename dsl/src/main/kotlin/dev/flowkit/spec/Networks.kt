@@ -45,6 +45,29 @@ data class Mlp(
 }
 
 /**
+ * A 1D convolutional network over the coordinates as a chain of sites (for translation-structured data such as
+ * lattice fields): inputs x_i and the chain's mean per site, [layers] hidden convolutions of [channels] channels
+ * and [kernel] sites (dilations 1, 2, 4, … when [dilate]), t added per channel in every layer, a 1-channel output
+ * convolution. Zero padding beyond the ends.
+ */
+@Serializable
+@SerialName("conv1d")
+data class Conv1d(
+    val channels: Int = 32,
+    val layers: Int = 4,
+    val kernel: Int = 5,
+    val dilate: Boolean = true,
+    val activation: Activation = Activation.SILU,
+    override val predicts: Prediction? = null,
+) : NetworkSpec {
+    override fun validate(v: Validator) {
+        v.positive("channels", channels)
+        v.check(layers in 1..12, "layers") { "must be in 1..12, was $layers" }
+        v.check(kernel >= 1 && kernel % 2 == 1, "kernel") { "must be an odd number of sites >= 1, was $kernel" }
+    }
+}
+
+/**
  * Two networks in one model: [velocity] gives u_t and [score] gives ∇ log p_t (each converted if it predicts something
  * else), as in the Langevin flow SDE dX = [u_t + ½σ_t² ∇log p_t] dt + σ_t dW. Train it with `flowAndScoreMatching`.
  */

@@ -67,7 +67,7 @@ data class Values(val values: List<Double>) : ExprSpec {
 
 /** Elementwise of^exponent (negative bases need a whole exponent). */
 @Serializable
-@SerialName("power")
+@SerialName("pow")
 data class Power(val of: ExprSpec, val exponent: Double) : ExprSpec {
     override fun length(dim: Int) = of.length(dim)
     override fun validate(v: Validator, dim: Int) {
@@ -123,7 +123,7 @@ interface PotentialSpec : Validated {
 
 /** V(x) = [energy], written with the DSL's `potential(dim) { … }`. */
 @Serializable
-@SerialName("expression")
+@SerialName("potential")
 data class ExpressionPotential(override val dim: Int, val energy: ExprSpec) : PotentialSpec {
     override fun energy() = energy
 

@@ -66,7 +66,7 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
             of(ScheduleSpec::class, LinearSchedule::class, CosineSchedule::class, SqrtSchedule::class,
                 PolynomialSchedule::class, VpSchedule::class, SubVpSchedule::class, VeSchedule::class),
             of(PathSpec::class, GaussianPath::class, LinearPath::class),
-            of(NetworkSpec::class, Mlp::class, VelocityAndScore::class),
+            of(NetworkSpec::class, Mlp::class, Conv1d::class, VelocityAndScore::class),
             of(ObjectiveSpec::class, FlowMatching::class, ScoreMatching::class, NoisePrediction::class,
                 DataPrediction::class, FlowAndScoreMatching::class),
             of(OptimizerSpec::class, Adam::class),

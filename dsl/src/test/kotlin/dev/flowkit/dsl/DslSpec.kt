@@ -146,10 +146,30 @@ class DslSpec : FunSpec({
             .evaluate shouldBe listOf(dev.flowkit.spec.Likelihood(Rk4(10), dev.flowkit.spec.Hutchinson(4)))
     }
 
+    test("Gibbs data: langevin with a built-in or a written potential, identical after a JSON round trip") {
+        val phi4 = experiment("phi4") {
+            data { langevin(potential = phi4Chain(d = 8, lambda = 0.03), temperature = 8.0, samples = 5000, dt = 1e-3, steps = 100) }
+        }
+        (phi4.data as dev.flowkit.spec.LangevinData).potential shouldBe dev.flowkit.spec.Phi4Chain(8, 0.03)
+        phi4.data.dim shouldBe 8
+        SpecJson().decode(SpecJson().encode(phi4)) shouldBe phi4
+        val written = experiment("written") {
+            data {
+                langevin(potential = potential(dim = 4) { 0.5 * sum(square(x - vector(listOf(1.0, 2.0, 3.0, 4.0)))) + constant(1.0) },
+                    integrator = dev.flowkit.spec.LangevinIntegrator.TAMED)
+            }
+        }
+        val json = SpecJson().encode(written)
+        json shouldContain "\"type\": \"potential\""
+        json shouldContain "\"integrator\": \"tamed\""
+        SpecJson().decode(json) shouldBe written
+    }
+
     test("naming rule: every JSON type tag is its DSL function's name in kebab-case") {
         val scopes = listOf(DistributionScope::class.java, PathScope::class.java, NetworkScope::class.java,
-            TrainScope::class.java, SampleScope::class.java, EvaluateScope::class.java)
-        val functions = scopes.flatMap { s -> s.methods.map { it.name } }.toSet()
+            TrainScope::class.java, SampleScope::class.java, EvaluateScope::class.java, PotentialScope::class.java)
+        // a property (PotentialScope.x) counts by its name
+        val functions = scopes.flatMap { s -> s.methods.map { it.name.removePrefix("get").replaceFirstChar { c -> c.lowercaseChar() } } }.toSet()
         fun kebab(name: String) = name.replace(Regex("([a-z0-9])([A-Z])"), "$1-$2").lowercase()
         val tags = SpecTypes.builtIns.entriesView.map { it.tag }.toSet()
         val functionTags = functions.map(::kebab).toSet()

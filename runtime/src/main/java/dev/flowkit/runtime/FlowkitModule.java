@@ -13,6 +13,7 @@ import dev.flowkit.runtime.distributions.UniformDistribution;
 import dev.flowkit.runtime.metrics.MeanCovErrorMetric;
 import dev.flowkit.runtime.metrics.MmdMetric;
 import dev.flowkit.runtime.metrics.Wasserstein2Metric;
+import dev.flowkit.runtime.networks.Conv1dNetwork;
 import dev.flowkit.runtime.networks.MlpNetwork;
 import dev.flowkit.runtime.objectives.FlowMatchingLoss;
 import dev.flowkit.runtime.optimizers.AdamOptimizer;
@@ -41,6 +42,7 @@ import dev.flowkit.spec.Heun;
 import dev.flowkit.spec.LinearPath;
 import dev.flowkit.spec.LinearSchedule;
 import dev.flowkit.spec.MeanCovError;
+import dev.flowkit.spec.Conv1d;
 import dev.flowkit.spec.Mlp;
 import dev.flowkit.spec.Mmd;
 import dev.flowkit.spec.Moons;
@@ -124,6 +126,7 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), LinearPath.class, (s, c) -> new AffinePath(new Linear()));
         // networks
         Components.bind(binder(), Mlp.class, (s, c) -> new MlpNetwork(s));
+        Components.bind(binder(), Conv1d.class, (s, c) -> new Conv1dNetwork(s));
         Components.bind(binder(), VelocityAndScore.class, (s, c) -> new VelocityAndScoreNetwork(
                 c.resolve(s.getVelocity(), Network.class), s.getVelocity().getPredicts(),
                 c.resolve(s.getScore(), Network.class), s.getScore().getPredicts()));

@@ -100,7 +100,7 @@ public final class Potential {
     }
 
     private static Operand<TFloat32> integerPower(Ops tf, Operand<TFloat32> of, int n) {
-        if (n == 0) return tf.onesLike(of);
+        if (n == 0) return tf.fill(tf.shape(of), tf.constant(1f)); // not OnesLike: no gradient for it in the C API
         Operand<TFloat32> result = of;
         for (int i = 1; i < Math.abs(n); i++) result = tf.math.mul(result, of);
         return n > 0 ? result : tf.math.reciprocal(result);
