@@ -29,6 +29,16 @@ public final class Tensors {
     }
 
     /** Copies a [n, d] float tensor into a Java array. */
+    /** A double matrix rounded to float32 (for graph constants). */
+    public static float[][] toFloat(double[][] m) {
+        float[][] out = new float[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            out[i] = new float[m[i].length];
+            for (int j = 0; j < out[i].length; j++) out[i][j] = (float) m[i][j];
+        }
+        return out;
+    }
+
     public static float[][] toMatrix(Tensor tensor) {
         TFloat32 t = (TFloat32) tensor;
         Shape s = t.shape();

@@ -28,14 +28,30 @@ import org.tensorflow.types.TInt32;
 public final class Potential {
     private final int dim;
     private final ExprSpec energy;
+    private final double[][] quadraticPart;
 
     public Potential(PotentialSpec spec) {
-        this(spec.getDim(), spec.energy());
+        this(spec.getDim(), spec.energy(), matrix(spec.quadraticPart()));
     }
 
     public Potential(int dim, ExprSpec energy) {
+        this(dim, energy, null);
+    }
+
+    private Potential(int dim, ExprSpec energy, double[][] quadraticPart) {
         this.dim = dim;
         this.energy = energy;
+        this.quadraticPart = quadraticPart;
+    }
+
+    /** The stiff quadratic part A of V (see PotentialSpec.quadraticPart), or null. */
+    public double[][] quadraticPart() {
+        return quadraticPart;
+    }
+
+    private static double[][] matrix(List<List<Double>> rows) {
+        if (rows == null) return null;
+        return rows.stream().map(r -> r.stream().mapToDouble(Double::doubleValue).toArray()).toArray(double[][]::new);
     }
 
     public int dim() {
