@@ -15,6 +15,7 @@ import dev.flowkit.spec.ExprSpec
 import dev.flowkit.spec.ExpressionPotential
 import dev.flowkit.spec.LangevinData
 import dev.flowkit.spec.LangevinIntegrator
+import dev.flowkit.spec.Marginals
 import dev.flowkit.spec.MatMul
 import dev.flowkit.spec.Minus
 import dev.flowkit.spec.Phi4Chain
@@ -276,6 +277,8 @@ class EvaluateScope {
     fun wasserstein2() = metric(Wasserstein2)
     @JvmOverloads fun mmd(bandwidths: List<Double> = Mmd().bandwidths) = metric(Mmd(bandwidths))
     fun meanCovError() = metric(MeanCovError)
+    @JvmOverloads fun marginals(coordinates: List<Int> = listOf(0), pair: List<Int> = listOf(0, 1), bins: Int = 60) =
+        metric(Marginals(coordinates, pair, bins))
     fun classAccuracy() = metric(ClassAccuracy)
 
     /** Exact log-likelihood of held-out data along the probability-flow ODE (see [Likelihood]). */

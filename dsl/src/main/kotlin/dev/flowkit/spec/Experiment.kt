@@ -125,6 +125,11 @@ data class ExperimentSpec(
                         "was ${SpecNames.of(sourceOrDefault)}"
                 }
             }
+            if (m is Marginals) {
+                (m.coordinates + m.pair).forEach { c ->
+                    v.check(c < data.dim || data.dim == 0, "evaluate[$i]") { "marginals names coordinate $c; the data has coordinates 0 … ${data.dim - 1}" }
+                }
+            }
             if (m is ClassAccuracy) {
                 v.check(conditional && data is MixtureSpec, "evaluate[$i]") {
                     "class-accuracy needs labelled mixture data (gaussian-mixture or circle with labelled = true)"

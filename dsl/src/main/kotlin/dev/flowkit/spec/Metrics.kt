@@ -21,7 +21,7 @@ data class Mmd(val bandwidths: List<Double> = listOf(0.1, 0.3, 1.0, 3.0)) : Metr
     }
 }
 
-/** ‖mean error‖₂ and ‖covariance error‖_F between samples and data. */
+/** ‖mean error‖₁ (meanL1Error), ‖mean error‖₂ (meanError) and ‖covariance error‖_F (covError) between samples and data. */
 @Serializable
 @SerialName("mean-cov-error")
 data object MeanCovError : MetricSpec
@@ -35,3 +35,19 @@ data object MeanCovError : MetricSpec
 @Serializable
 @SerialName("class-accuracy")
 data object ClassAccuracy : MetricSpec
+
+/**
+ * For vector data: histograms of the chosen [coordinates] (marginals.png) and density contours of the coordinate
+ * [pair] (pair.png), samples against held-out data; reports marginalTv, the mean total-variation distance between
+ * the binned marginals ([bins] bins over the data's range).
+ */
+@Serializable
+@SerialName("marginals")
+data class Marginals(val coordinates: List<Int> = listOf(0), val pair: List<Int> = listOf(0, 1), val bins: Int = 60) : MetricSpec {
+    override fun validate(v: Validator) {
+        v.check(coordinates.isNotEmpty() && coordinates.size <= 9, "coordinates") { "must list 1 to 9 coordinates, had ${coordinates.size}" }
+        coordinates.forEachIndexed { i, c -> v.check(c >= 0, "coordinates[$i]") { "must be >= 0, was $c" } }
+        v.check(pair.size == 2 && pair.all { it >= 0 } && pair[0] != pair[1], "pair") { "must be two different coordinates >= 0, was $pair" }
+        v.check(bins in 5..500, "bins") { "must be in 5..500, was $bins" }
+    }
+}

@@ -74,7 +74,7 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
                 EulerMaruyama::class, Langevin::class, Pc::class),
             of(SigmaSpec::class, ConstantSigma::class, LinearSigma::class, ReverseSigma::class),
             of(CorrectorSpec::class, LangevinCorrector::class),
-            of(MetricSpec::class, Wasserstein2::class, Mmd::class, MeanCovError::class, ClassAccuracy::class, Likelihood::class),
+            of(MetricSpec::class, Wasserstein2::class, Mmd::class, MeanCovError::class, ClassAccuracy::class, Likelihood::class, Marginals::class),
             of(DivergenceSpec::class, ExactDivergence::class, Hutchinson::class),
         ).reduce(SpecTypes::plus)
     }

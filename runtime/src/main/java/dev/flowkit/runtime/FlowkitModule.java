@@ -10,6 +10,7 @@ import dev.flowkit.runtime.distributions.LangevinDistribution;
 import dev.flowkit.runtime.distributions.GaussianMixtureDistribution;
 import dev.flowkit.runtime.distributions.MoonsDistribution;
 import dev.flowkit.runtime.distributions.UniformDistribution;
+import dev.flowkit.runtime.metrics.MarginalsMetric;
 import dev.flowkit.runtime.metrics.MeanCovErrorMetric;
 import dev.flowkit.runtime.metrics.MmdMetric;
 import dev.flowkit.runtime.metrics.Wasserstein2Metric;
@@ -41,6 +42,7 @@ import dev.flowkit.spec.GaussianMixture;
 import dev.flowkit.spec.Heun;
 import dev.flowkit.spec.LinearPath;
 import dev.flowkit.spec.LinearSchedule;
+import dev.flowkit.spec.Marginals;
 import dev.flowkit.spec.MeanCovError;
 import dev.flowkit.spec.Conv1d;
 import dev.flowkit.spec.Mlp;
@@ -156,6 +158,7 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), Wasserstein2.class, (s, c) -> new Wasserstein2Metric());
         Components.bind(binder(), Mmd.class, (s, c) -> new MmdMetric(s));
         Components.bind(binder(), MeanCovError.class, (s, c) -> new MeanCovErrorMetric());
+        Components.bind(binder(), Marginals.class, (s, c) -> new MarginalsMetric(s));
         Components.bind(binder(), ClassAccuracy.class, (s, c) -> new ClassAccuracyMetric());
         Components.bind(binder(), Likelihood.class, (s, c) -> new LikelihoodMetric(c.resolve(s.getSolver(), Sampler.class),
                 c.resolve(s.getDivergence(), Divergence.class), s.getPoints(), s.getGrid()));

@@ -16,6 +16,11 @@ final class SpecFile {
 
     /** The validated spec, or null after printing why the file is missing or wrong. */
     ExperimentSpec read(Flowkit flowkit) throws IOException {
+        return read(flowkit, file);
+    }
+
+    /** The validated spec in [file], or null after printing why the file is missing or wrong. */
+    static ExperimentSpec read(Flowkit flowkit, Path file) throws IOException {
         String text;
         try {
             text = Files.readString(file);

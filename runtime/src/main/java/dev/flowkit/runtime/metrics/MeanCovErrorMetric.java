@@ -2,7 +2,7 @@ package dev.flowkit.runtime.metrics;
 
 import java.util.Map;
 
-/** ‖mean(x) − mean(y)‖₂ and ‖cov(x) − cov(y)‖_F (unbiased covariances). */
+/** ‖mean(x) − mean(y)‖₁ (meanL1Error), ‖mean(x) − mean(y)‖₂ (meanError) and ‖cov(x) − cov(y)‖_F (covError; unbiased covariances). */
 public final class MeanCovErrorMetric implements Metric {
     @Override
     public Map<String, Double> compute(float[][] samples, float[][] data) {
@@ -11,12 +11,14 @@ public final class MeanCovErrorMetric implements Metric {
         double[][] cx = covariance(samples, mx);
         double[][] cy = covariance(data, my);
         double meanError = 0;
+        double meanL1 = 0;
         double covError = 0;
         for (int i = 0; i < mx.length; i++) {
             meanError += (mx[i] - my[i]) * (mx[i] - my[i]);
+            meanL1 += Math.abs(mx[i] - my[i]);
             for (int j = 0; j < mx.length; j++) covError += (cx[i][j] - cy[i][j]) * (cx[i][j] - cy[i][j]);
         }
-        return Map.of("meanError", Math.sqrt(meanError), "covError", Math.sqrt(covError));
+        return Map.of("meanError", Math.sqrt(meanError), "meanL1Error", meanL1, "covError", Math.sqrt(covError));
     }
 
     public static double[] mean(float[][] x) {

@@ -1,5 +1,7 @@
 package dev.flowkit.runtime.metrics;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** Compares generated samples with an independent data sample; returns named numbers. */
@@ -10,4 +12,7 @@ public interface Metric {
     default Map<String, Double> compute(Evaluation evaluation) {
         return compute(evaluation.samples(), evaluation.data());
     }
+
+    /** Figures of the comparison, written into [folder] with [suffix] before ".png" (most metrics draw none). */
+    default void figures(Evaluation evaluation, Path folder, String title, String suffix) throws IOException {}
 }

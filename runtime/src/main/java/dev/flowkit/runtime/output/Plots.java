@@ -163,6 +163,133 @@ public final class Plots {
         return new double[] {cx - span / 2, cx + span / 2, cy - span / 2, cy + span / 2};
     }
 
+    /**
+     * Histograms (as densities) of chosen coordinates, samples over data, one panel each in a grid of up to three
+     * columns; [histograms][i] = {samples, data} bin probabilities over [ranges][i].
+     */
+    public static void marginals(Path file, String title, List<Integer> coordinates, double[][] ranges, double[][][] histograms)
+            throws IOException {
+        List<XYChart> charts = new java.util.ArrayList<>();
+        for (int i = 0; i < coordinates.size(); i++) {
+            XYChart chart = new XYChartBuilder().width(PANEL + 60).height(PANEL).title(title + ", x" + coordinates.get(i))
+                    .xAxisTitle("x" + coordinates.get(i)).yAxisTitle("density").build();
+            chart.getStyler().setChartBackgroundColor(Color.WHITE);
+            chart.getStyler().setPlotGridLinesVisible(false);
+            chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(11f));
+            chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+            double[] range = ranges[i];
+            int bins = histograms[i][0].length;
+            double width = (range[1] - range[0]) / bins;
+            String[] names = {"samples", "data (held out)"};
+            Color[] colors = {new Color(31, 119, 180), new Color(90, 90, 90)};
+            for (int k = 0; k < 2; k++) {
+                double[] xs = new double[2 * bins];
+                double[] ys = new double[2 * bins];
+                for (int b = 0; b < bins; b++) { // a step outline
+                    xs[2 * b] = range[0] + b * width;
+                    xs[2 * b + 1] = range[0] + (b + 1) * width;
+                    ys[2 * b] = ys[2 * b + 1] = histograms[i][k][b] / width;
+                }
+                XYSeries series = chart.addSeries(names[k], xs, ys);
+                series.setMarker(SeriesMarkers.NONE);
+                series.setLineColor(colors[k]);
+                series.setLineStyle(new BasicStroke(k == 0 ? 2f : 1.5f));
+            }
+            charts.add(chart);
+        }
+        int columns = Math.min(3, charts.size());
+        BitmapEncoder.saveBitmap(charts, (charts.size() + columns - 1) / columns, columns, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * Density contours of coordinates (a, b): samples (blue) over data (grey), at 10, 30, 50, 70 and 90 % of the data's
+     * peak density, from 40×40-bin histograms smoothed by a 3×3 binomial filter and traced by marching squares.
+     */
+    public static void pairContours(Path file, String title, int a, int b, float[][] samples, float[][] data) throws IOException {
+        float[][] both = java.util.stream.Stream.of(project(data, a, b)).toArray(float[][]::new);
+        double[] box = bounds(both, both);
+        XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE).title(title).xAxisTitle("x" + a).yAxisTitle("x" + b).build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotGridLinesVisible(false);
+        chart.getStyler().setXAxisMin(box[0]);
+        chart.getStyler().setXAxisMax(box[1]);
+        chart.getStyler().setYAxisMin(box[2]);
+        chart.getStyler().setYAxisMax(box[3]);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        int grid = 40;
+        double[][] dataDensity = smoothedHistogram(project(data, a, b), box, grid);
+        double[][] sampleDensity = smoothedHistogram(project(samples, a, b), box, grid);
+        double peak = Arrays.stream(dataDensity).flatMapToDouble(Arrays::stream).max().orElse(1);
+        String[] names = {"data (held out)", "samples"};
+        Color[] colors = {new Color(90, 90, 90), new Color(31, 119, 180)};
+        double[][][] densities = {dataDensity, sampleDensity};
+        for (int k = 0; k < 2; k++) {
+            List<double[]> xy = new java.util.ArrayList<>();
+            for (double level : new double[] {0.1, 0.3, 0.5, 0.7, 0.9}) contour(densities[k], level * peak, box, grid, xy);
+            if (xy.isEmpty()) continue;
+            double[] xs = xy.stream().mapToDouble(p -> p[0]).toArray();
+            double[] ys = xy.stream().mapToDouble(p -> p[1]).toArray();
+            XYSeries series = chart.addSeries(names[k], xs, ys);
+            series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            series.setMarker(SeriesMarkers.NONE);
+            series.setLineColor(colors[k]);
+            series.setLineStyle(new BasicStroke(k == 0 ? 2.5f : 1.5f));
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static float[][] project(float[][] x, int a, int b) {
+        return Arrays.stream(x).filter(r -> Float.isFinite(r[a]) && Float.isFinite(r[b])).map(r -> new float[] {r[a], r[b]}).toArray(float[][]::new);
+    }
+
+    private static double[][] smoothedHistogram(float[][] points, double[] box, int grid) {
+        double[][] h = new double[grid + 2][grid + 2]; // one empty ring so that contours close
+        for (float[] p : points) {
+            int i = (int) Math.floor((p[0] - box[0]) / (box[1] - box[0]) * grid);
+            int j = (int) Math.floor((p[1] - box[2]) / (box[3] - box[2]) * grid);
+            if (i >= 0 && i < grid && j >= 0 && j < grid) h[i + 1][j + 1]++;
+        }
+        double[][] s = new double[grid + 2][grid + 2];
+        double[] w = {0.25, 0.5, 0.25};
+        for (int i = 1; i <= grid; i++) for (int j = 1; j <= grid; j++) {
+            double v = 0;
+            for (int di = -1; di <= 1; di++) for (int dj = -1; dj <= 1; dj++) v += w[di + 1] * w[dj + 1] * h[i + di][j + dj];
+            s[i][j] = v / Math.max(1, points.length);
+        }
+        return s;
+    }
+
+    /** Marching squares: segments of the level set, appended as point pairs each followed by a NaN gap. */
+    private static void contour(double[][] f, double level, double[] box, int grid, List<double[]> out) {
+        double cell = (box[1] - box[0]) / grid;
+        double cellY = (box[3] - box[2]) / grid;
+        for (int i = 0; i + 1 < f.length; i++) {
+            for (int j = 0; j + 1 < f[i].length; j++) {
+                double[] v = {f[i][j], f[i + 1][j], f[i + 1][j + 1], f[i][j + 1]}; // corners counter-clockwise
+                int[][] corner = {{i, j}, {i + 1, j}, {i + 1, j + 1}, {i, j + 1}};
+                List<double[]> crossings = new java.util.ArrayList<>();
+                for (int e = 0; e < 4; e++) {
+                    double p = v[e];
+                    double q = v[(e + 1) % 4];
+                    if ((p < level) != (q < level)) {
+                        double u = (level - p) / (q - p);
+                        int[] c0 = corner[e];
+                        int[] c1 = corner[(e + 1) % 4];
+                        // grid index g sits at the centre of histogram bin g − 1
+                        double gx = c0[0] + u * (c1[0] - c0[0]) - 0.5;
+                        double gy = c0[1] + u * (c1[1] - c0[1]) - 0.5;
+                        crossings.add(new double[] {box[0] + gx * cell, box[2] + gy * cellY});
+                    }
+                }
+                for (int k = 0; k + 1 < crossings.size(); k += 2) {
+                    out.add(crossings.get(k));
+                    out.add(crossings.get(k + 1));
+                    out.add(new double[] {Double.NaN, Double.NaN});
+                }
+            }
+        }
+    }
+
     /** The square box (xmin, xmax, ymin, ymax) the scatter plots use for [points]. */
     public static double[] box(float[][] points) {
         return bounds(points, points);

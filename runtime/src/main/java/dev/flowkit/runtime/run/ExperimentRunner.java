@@ -69,7 +69,9 @@ public final class ExperimentRunner {
         List<Metric> metrics = metricSpecs.stream().map(m -> components.resolve(m, Object.class))
                 .filter(Metric.class::isInstance).map(Metric.class::cast).toList(); // the others need the model: evaluateModel
 
+        long compileStart = System.nanoTime();
         try (CompiledExperiment experiment = compiler.compile(spec, options.session())) {
+            double prepareSeconds = (System.nanoTime() - compileStart) / 1e9;
             List<double[]> losses = new ArrayList<>();
             long start = 0;
             if (resumed != null) {
@@ -87,7 +89,7 @@ public final class ExperimentRunner {
             if (options.plots() && !losses.isEmpty()) Plots.loss(out.resolve("loss.png"), spec.getName() + ": training loss", losses);
             Sampled first = runs.get(0);
             writeMetrics(out.resolve("metrics.json"), spec, runs, spec.getTrain().getSteps(), training.steps(),
-                    training.stepsPerSecond(), finalLoss, count);
+                    training.stepsPerSecond(), finalLoss, count, prepareSeconds, training.seconds());
             Map<Double, Map<String, Double>> guided = new LinkedHashMap<>();
             runs.stream().filter(r -> r.guidance() != null).forEach(r -> guided.put(r.guidance(), r.metrics()));
             return new RunResult(first.metrics(), training.stepsPerSecond(), finalLoss, first.seconds(), first.functionEvaluations(),
@@ -121,6 +123,10 @@ public final class ExperimentRunner {
             Npy.write(out.resolve("samples" + suffix + ".npy"), batch.samples());
             Map<String, Double> values = evaluate(metrics, batch, data, floorData, spec, listener);
             values.putAll(modelValues);
+            if (options.plots() && !values.containsKey("nonFiniteSamples")) {
+                Evaluation evaluation = new Evaluation(batch.samples(), batch.labels(), data.points(), data.labels(), spec.getData());
+                for (Metric metric : metrics) metric.figures(evaluation, out, label, suffix);
+            }
             runs.add(new Sampled(w, values, batch.functionEvaluations(), seconds, batch.samples()));
             List<Integer> image = spec.getData().getImageShape();
             if (options.plots() && image != null) {
@@ -182,8 +188,8 @@ public final class ExperimentRunner {
         return w == Math.rint(w) ? String.valueOf((long) w) : String.valueOf(w);
     }
 
-    /** Steps trained in this run and their speed. */
-    private record Training(long steps, double stepsPerSecond) {}
+    /** Steps trained in this run, their speed and wall seconds. */
+    private record Training(long steps, double stepsPerSecond, double seconds) {}
 
     /** The training loop from [start]: logs window losses into [losses], checkpoints, and saves at the end. */
     private static Training train(CompiledExperiment experiment, ExperimentSpec spec, long start, List<double[]> losses,
@@ -217,7 +223,7 @@ public final class ExperimentRunner {
         if (trained > 0 || checkpoints.latest() == null) {
             checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses));
         }
-        return new Training(trained, trained == 0 ? Double.NaN : trained / (trainingNanos / 1e9));
+        return new Training(trained, trained == 0 ? Double.NaN : trained / (trainingNanos / 1e9), trainingNanos / 1e9);
     }
 
     /** Every metric against fresh data, and against a second data sample (the "Floor"); none for NaN samples. */
@@ -272,7 +278,8 @@ public final class ExperimentRunner {
     }
 
     private static void writeMetrics(Path file, ExperimentSpec spec, List<Sampled> runs, long totalSteps, long trained,
-                                     double stepsPerSecond, double finalLoss, int count) throws IOException {
+                                     double stepsPerSecond, double finalLoss, int count, double prepareSeconds,
+                                     double trainingSeconds) throws IOException {
         Sampled first = runs.get(0);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("name", spec.getName());
@@ -285,6 +292,11 @@ public final class ExperimentRunner {
         training.put("finalLoss", finite(finalLoss));
         root.put("training", training);
         root.put("sampling", sampling(first, count));
+        Map<String, Object> timings = new LinkedHashMap<>();
+        timings.put("prepareSeconds", prepareSeconds); // data (e.g. a Langevin simulation) and graph construction
+        timings.put("trainingSeconds", trainingSeconds);
+        timings.put("samplingSeconds", runs.stream().mapToDouble(Sampled::seconds).sum());
+        root.put("timings", timings);
         if (first.guidance() != null) {
             List<Map<String, Object>> guided = new ArrayList<>();
             for (Sampled run : runs) {
