@@ -35,6 +35,20 @@ class SamplesSpec : FunSpec({
         }
     }
 
+    context("every study experiment (phi4/) is a valid spec whose Langevin data have the study's λ and T") {
+        val phi4 = File(experiments, "phi4")
+        withData(phi4.listFiles { f -> f.name.endsWith(".json") && f.name != "published.json" }!!.sortedBy { it.name }.map { it.name }) { name ->
+            val spec = SpecJson().decode(File(phi4, name).readText())
+            val data = spec.data as dev.flowkit.spec.LangevinData
+            val chain = data.potential as dev.flowkit.spec.Phi4Chain
+            chain.lambda shouldBe 0.03
+            data.temperature shouldBe 8.0
+            data.samples shouldBe 100_000
+            spec.name shouldBe "phi4-" + name.removeSuffix(".json")
+            "d${chain.d}.json" shouldBe name
+        }
+    }
+
     context("the Kotlin DSL definitions equal their JSON files") {
         withData(ShippedExperiments.all.map { it.name }) { name ->
             SpecJson().decode(File(experiments, "$name.json").readText()) shouldBe ShippedExperiments.all.single { it.name == name }

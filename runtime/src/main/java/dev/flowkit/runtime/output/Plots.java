@@ -176,7 +176,9 @@ public final class Plots {
             chart.getStyler().setChartBackgroundColor(Color.WHITE);
             chart.getStyler().setPlotGridLinesVisible(false);
             chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(11f));
-            chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+            chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+            chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
+            chart.getStyler().setXAxisDecimalPattern("#.##");
             double[] range = ranges[i];
             int bins = histograms[i][0].length;
             double width = (range[1] - range[0]) / bins;
