@@ -190,8 +190,8 @@ class NetworkScope : ChoiceScope<NetworkSpec>() {
 
     @JvmOverloads fun conv1d(
         channels: Int = 32, layers: Int = 4, kernel: Int = 5, dilate: Boolean = true, activation: Activation = Activation.SILU,
-        predicts: Prediction? = null,
-    ) = use(Conv1d(channels, layers, kernel, dilate, activation, predicts))
+        odd: Boolean = false, predicts: Prediction? = null,
+    ) = use(Conv1d(channels, layers, kernel, dilate, activation, odd, predicts))
 
     /** A velocity network and a score network in one model (arguments are evaluated first, then this wins). */
     @JvmOverloads fun velocityAndScore(velocity: NetworkSpec = Mlp(), score: NetworkSpec = Mlp()) =

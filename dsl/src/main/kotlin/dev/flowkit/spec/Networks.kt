@@ -48,7 +48,8 @@ data class Mlp(
  * A 1D convolutional network over the coordinates as a chain of sites (for translation-structured data such as
  * lattice fields): inputs x_i and the chain's mean per site, [layers] hidden convolutions of [channels] channels
  * and [kernel] sites (dilations 1, 2, 4, … when [dilate]), t added per channel in every layer, a 1-channel output
- * convolution. Zero padding beyond the ends.
+ * convolution. Zero padding beyond the ends. [odd]: the output is (g(x) − g(−x))/2, exactly odd in x — for data
+ * symmetric under x → −x (the φ⁴ chain with boundary 0) the score, noise and velocity are odd functions.
  */
 @Serializable
 @SerialName("conv1d")
@@ -58,6 +59,7 @@ data class Conv1d(
     val kernel: Int = 5,
     val dilate: Boolean = true,
     val activation: Activation = Activation.SILU,
+    val odd: Boolean = false,
     override val predicts: Prediction? = null,
 ) : NetworkSpec {
     override fun validate(v: Validator) {

@@ -78,4 +78,15 @@ class NetworksSpec : FunSpec({
             }
         }
     }
+
+    test("odd conv1d is exactly antisymmetric: f(−x, t) = −f(x, t)") {
+        graph {
+            val model = Conv1dNetwork(spec.copy(odd = true)).build(tf, ModelContext(d, 0, Prediction.VELOCITY, GaussianPath(Linear()), RandomKey.of(tf, 1, 2)))
+            val times = constant(Array(2) { floatArrayOf(t[it]) })
+            val plus = matrix(model.given(null).predict(tf, Prediction.VELOCITY, constant(x), times))
+            val minus = matrix(model.given(null).predict(tf, Prediction.VELOCITY, constant(Array(2) { n -> FloatArray(d) { -x[n][it] } }), times))
+            plus.flatMap { it.toList() }.any { abs(it) > 1e-3 } shouldBe true // not trivially zero
+            for (n in 0..1) for (i in 0 until d) minus[n][i].toDouble() shouldBe (-plus[n][i].toDouble() plusOrMinus 1e-6)
+        }
+    }
 })

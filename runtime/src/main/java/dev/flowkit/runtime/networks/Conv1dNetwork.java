@@ -22,6 +22,7 @@ import org.tensorflow.types.TInt32;
  * hidden layers of [channels] use kernels of [kernel] sites with dilations 1, 2, 4, … when [dilate] (receptive
  * field 1 + (kernel − 1)(2^layers − 1)), each adding t·a_l + b_l per channel (and a class embedding at the first);
  * a last 1-channel convolution gives the output at every site. Zero padding: the chain sees zeros beyond its ends.
+ * With odd, the output is (g(x) − g(−x))/2 (twice the work, exact antisymmetry).
  */
 public final class Conv1dNetwork implements Network {
     private final Conv1d spec;
@@ -56,7 +57,7 @@ public final class Conv1dNetwork implements Network {
         Variable<TFloat32> embedding = classes == 0 ? null
                 : tf.withName("embedding").variable(uniform(init, initKey.derive(-2), classes + 1, channels, 1.0));
         if (embedding != null) all.add(embedding);
-        NetworkFunction function = (ops, x, t, labels) -> {
+        NetworkFunction g = (ops, x, t, labels) -> {
             Operand<TInt32> rows = ops.gather(ops.shape(x), ops.constant(0), ops.constant(0));
             Operand<TFloat32> sites = ops.reshape(x, ops.stack(List.of(rows, ops.constant(dim), ops.constant(1))));
             // broadcast by a product with ones from Fill: the C API has no gradient for OnesLike (x-gradients need one)
@@ -80,6 +81,9 @@ public final class Conv1dNetwork implements Network {
             }
             return ops.reshape(h, ops.stack(List.of(rows, ops.constant(dim))));
         };
+        // odd: (g(x) − g(−x))/2, exactly antisymmetric in x at every t and label
+        NetworkFunction function = !spec.getOdd() ? g : (ops, x, t, labels) -> ops.math.mul(
+                ops.math.sub(g.apply(ops, x, t, labels), g.apply(ops, ops.math.neg(x), t, labels)), Tensors.scalar(ops, 0.5));
         return new NetworkModel(function, all, context.predicts(), context.path());
     }
 
