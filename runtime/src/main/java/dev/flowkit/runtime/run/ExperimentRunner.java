@@ -159,7 +159,7 @@ public final class ExperimentRunner {
         List<float[][]> panels = new ArrayList<>();
         for (int c = 0; c < columns; c++) {
             int k = columns == 1 ? 0 : (int) Math.round(c * (trajectory.length - 1) / (double) (columns - 1));
-            captions.add(String.format("t = %.2f", batch.times()[k]));
+            captions.add(String.format(java.util.Locale.ROOT, "t = %.2f", batch.times()[k]));
             panels.add(first(trajectory[k], 8));
         }
         ImageGrids.panels(out.resolve("trajectories" + suffix + ".png"), label + ": trajectories from t = 0 to t = 1", layout,
