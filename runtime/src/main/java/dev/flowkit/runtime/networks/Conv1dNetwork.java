@@ -44,18 +44,18 @@ public final class Conv1dNetwork implements Network {
         for (int layer = 0; layer <= spec.getLayers(); layer++) {
             int in = layer == 0 ? 2 : channels;
             int out = layer == spec.getLayers() ? 1 : channels;
-            filters.add(tf.withName("filter" + layer).variable(glorot(init, initKey.derive(layer), spec.getKernel(), in, out)));
+            filters.add(tf.withName("filter" + layer).variable(Init.glorot(init, initKey.derive(layer), spec.getKernel() * in, out, spec.getKernel() * in, spec.getKernel() * out)));
             biases.add(tf.withName("b" + layer).variable(init.zeros(init.constant(new int[] {out}), TFloat32.class)));
             all.add(filters.get(layer));
             all.add(biases.get(layer));
             if (layer < spec.getLayers()) {
-                timeWeights.add(tf.withName("wt" + layer).variable(uniform(init, initKey.derive(100 + layer), 1, channels, 1.0)));
+                timeWeights.add(tf.withName("wt" + layer).variable(Init.uniform(init, initKey.derive(100 + layer), 1, channels, 1.0)));
                 all.add(timeWeights.get(layer));
             }
         }
         int classes = context.classes();
         Variable<TFloat32> embedding = classes == 0 ? null
-                : tf.withName("embedding").variable(uniform(init, initKey.derive(-2), classes + 1, channels, 1.0));
+                : tf.withName("embedding").variable(Init.uniform(init, initKey.derive(-2), classes + 1, channels, 1.0));
         if (embedding != null) all.add(embedding);
         NetworkFunction g = (ops, x, t, labels) -> {
             Operand<TInt32> rows = ops.gather(ops.shape(x), ops.constant(0), ops.constant(0));
@@ -106,17 +106,5 @@ public final class Conv1dNetwork implements Network {
         Operand<TFloat32> flat = ops.reshape(stacked, ops.stack(List.of(ops.constant(-1), ops.math.mul(channelsIn, ops.constant(kernel)))));
         Operand<TFloat32> out = ops.linalg.matMul(flat, filter);
         return ops.reshape(out, ops.stack(List.of(rows, sites, ops.constant(-1))));
-    }
-
-    /** [kernel·in, out] filters (tap-major rows) uniform in ±sqrt(6 / (fanIn + fanOut)), fans counting the kernel's sites. */
-    private static Operand<TFloat32> glorot(Ops init, RandomKey key, int kernel, int in, int out) {
-        Operand<TFloat32> u = key.uniform(init, init.constant(new int[] {kernel * in, out}), 0);
-        double limit = Math.sqrt(6.0 / (kernel * (in + out)));
-        return init.math.mul(init.math.sub(init.math.mul(u, Tensors.scalar(init, 2)), Tensors.scalar(init, 1)), Tensors.scalar(init, limit));
-    }
-
-    private static Operand<TFloat32> uniform(Ops init, RandomKey key, int rows, int cols, double limit) {
-        Operand<TFloat32> u = key.uniform(init, init.constant(new int[] {rows, cols}), 0);
-        return init.math.mul(init.math.sub(init.math.mul(u, Tensors.scalar(init, 2)), Tensors.scalar(init, 1)), Tensors.scalar(init, limit));
     }
 }

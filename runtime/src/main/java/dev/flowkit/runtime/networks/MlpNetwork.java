@@ -1,7 +1,6 @@
 package dev.flowkit.runtime.networks;
 
 import dev.flowkit.runtime.graph.RandomKey;
-import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.ModelContext;
 import dev.flowkit.runtime.model.NetworkFunction;
 import dev.flowkit.runtime.model.NetworkModel;
@@ -41,13 +40,13 @@ public final class MlpNetwork implements Network {
         for (int layer = 0; layer + 1 < widths.size(); layer++) {
             int in = widths.get(layer) + (layer == 0 ? 1 : 0); // the first layer also sees t
             int out = widths.get(layer + 1);
-            weights.add(tf.withName("w" + layer).variable(glorot(init, initKey.derive(layer), widths.get(layer), in, out)));
+            weights.add(tf.withName("w" + layer).variable(Init.glorot(init, initKey.derive(layer), widths.get(layer), out, in, out)));
             biases.add(tf.withName("b" + layer).variable(init.zeros(init.constant(new int[] {out}), TFloat32.class)));
         }
         // The first layer's row for t is its own variable: t·w_t broadcasts a scalar or a column, so sampling
         // needs no per-step concat of a t column.
         int first = widths.get(1);
-        Variable<TFloat32> timeWeights = tf.withName("wt").variable(glorot(init, initKey.derive(-1), 1, dim + 1, first));
+        Variable<TFloat32> timeWeights = tf.withName("wt").variable(Init.glorot(init, initKey.derive(-1), 1, first, dim + 1, first));
         List<Variable<TFloat32>> all = new ArrayList<>(List.of(timeWeights));
         for (int i = 0; i < weights.size(); i++) {
             all.add(weights.get(i));
@@ -55,7 +54,7 @@ public final class MlpNetwork implements Network {
         }
         int classes = context.classes();
         Variable<TFloat32> embedding = classes == 0 ? null
-                : tf.withName("embedding").variable(glorot(init, initKey.derive(-2), classes + 1, classes + 1, first));
+                : tf.withName("embedding").variable(Init.glorot(init, initKey.derive(-2), classes + 1, first, classes + 1, first));
         if (embedding != null) all.add(embedding);
         Activation activation = spec.getActivation();
         NetworkFunction function = (ops, x, t, labels) -> {
@@ -78,13 +77,6 @@ public final class MlpNetwork implements Network {
     private static Operand<TFloat32> classRows(Ops tf, Variable<TFloat32> embedding, Operand<TInt32> labels, int classes) {
         if (labels == null) return tf.gather(embedding, tf.constant(new int[] {classes}), tf.constant(0));
         return tf.gather(embedding, labels, tf.constant(0));
-    }
-
-    /** [rows, out] weights uniform in ±sqrt(6 / (fanIn + out)). */
-    private static Operand<TFloat32> glorot(Ops init, RandomKey key, int rows, int fanIn, int out) {
-        Operand<TFloat32> u = key.uniform(init, init.constant(new int[] {rows, out}), 0);
-        double limit = Math.sqrt(6.0 / (fanIn + out));
-        return init.math.mul(init.math.sub(init.math.mul(u, Tensors.scalar(init, 2)), Tensors.scalar(init, 1)), Tensors.scalar(init, limit));
     }
 
     static Operand<TFloat32> activate(Ops tf, Operand<TFloat32> h, Activation activation) {
