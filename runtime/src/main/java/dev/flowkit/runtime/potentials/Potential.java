@@ -75,11 +75,7 @@ public final class Potential {
     private Operand<TFloat32> compile(Ops tf, ExprSpec e, Operand<TFloat32> x) {
         if (e instanceof X) return x;
         if (e instanceof ConstantExpr c) return Tensors.scalar(tf, c.getValue());
-        if (e instanceof Values v) {
-            float[] values = new float[v.getValues().size()];
-            for (int i = 0; i < values.length; i++) values[i] = v.getValues().get(i).floatValue();
-            return tf.constant(new float[][] {values});
-        }
+        if (e instanceof Values v) return tf.constant(Tensors.toFloat(matrix(List.of(v.getValues()))));
         if (e instanceof Plus p) return tf.math.add(compile(tf, p.getA(), x), compile(tf, p.getB(), x));
         if (e instanceof Minus m) return tf.math.sub(compile(tf, m.getA(), x), compile(tf, m.getB(), x));
         if (e instanceof Times t) return tf.math.mul(compile(tf, t.getA(), x), compile(tf, t.getB(), x));
@@ -103,13 +99,8 @@ public final class Potential {
             return tf.math.sub(right, left);
         }
         if (e instanceof MatMul m) {
-            List<List<Double>> rows = m.getMatrix();
-            float[][] matrix = new float[rows.size()][];
-            for (int i = 0; i < matrix.length; i++) {
-                matrix[i] = new float[rows.get(i).size()];
-                for (int j = 0; j < matrix[i].length; j++) matrix[i][j] = rows.get(i).get(j).floatValue();
-            }
-            return tf.linalg.matMul(compile(tf, m.getOf(), x), tf.constant(matrix), org.tensorflow.op.linalg.MatMul.transposeB(true));
+            Operand<TFloat32> matrix = tf.constant(Tensors.toFloat(matrix(m.getMatrix())));
+            return tf.linalg.matMul(compile(tf, m.getOf(), x), matrix, org.tensorflow.op.linalg.MatMul.transposeB(true));
         }
         throw new IllegalArgumentException("no graph for the expression " + e.getClass().getSimpleName()
                 + "; expressions are built from x, constant, vector, plus, minus, times, div, power, sum, differences, matmul");
