@@ -84,12 +84,25 @@ class TrainingSpec : FunSpec({
         }
     }
 
+    test("a trained model is sampled and evaluated again on resume with another sampler, without retraining") {
+        fun heun(steps: Int) = moons(steps).copy(sample = moons(steps).sample.copy(sampler = dev.flowkit.spec.Heun(10), count = 300))
+        val straight = flowkit.run(heun(20), RunOptions.to(tempdir().toPath()).withPlots(false))
+        val out = tempdir().toPath()
+        flowkit.run(moons(20), RunOptions.to(out).withPlots(false))
+        val training = object : TrainingListener {
+            override fun progress(step: Long, loss: Double) { throw IllegalStateException("trained again at step $step") }
+        }
+        val resampled = flowkit.run(heun(20), RunOptions.to(out).withPlots(false).resuming(true).withListener(training))
+        resampled.samples().size shouldBe 300
+        resampled.samples().contentDeepEquals(straight.samples()) shouldBe true
+    }
+
     test("a checkpoint of another spec, or past train.steps, is refused on resume before anything is restored") {
         val out = tempdir().toPath()
         flowkit.run(moons(20), RunOptions.to(out).withPlots(false))
         val otherSeed: ExperimentSpec = moons(40).copy(seed = 12)
         shouldThrow<IllegalArgumentException> { flowkit.run(otherSeed, RunOptions.to(out).withPlots(false).resuming(true)) }
-            .message shouldContain "different spec"
+            .message shouldContain "differs in seed;"
         val otherShape: ExperimentSpec = moons(40).copy(network = Mlp(listOf(8)))
         shouldThrow<IllegalArgumentException> { flowkit.run(otherShape, RunOptions.to(out).withPlots(false).resuming(true)) }
             .message shouldContain "different spec"

@@ -22,7 +22,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<name>/)")
     Path out;
 
-    @Option(names = "--resume", description = "continue from the checkpoint in the output folder, if there is one")
+    @Option(names = "--resume", description = "continue from the checkpoint in the output folder, if there is one; train.steps, sample and evaluate may have changed")
     boolean resume;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",

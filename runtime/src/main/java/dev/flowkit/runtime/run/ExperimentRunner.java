@@ -247,20 +247,33 @@ public final class ExperimentRunner {
         return values;
     }
 
-    /** A checkpoint may continue a run whose spec differs at most in train.steps, and only forwards. */
+    /**
+     * A checkpoint may continue a run whose spec differs at most in train.steps (only forwards) and in what happens
+     * after training (sample, evaluate): a trained model can be sampled and judged again without retraining.
+     */
     private static void requireCompatible(Checkpoints.State saved, JsonNode current, long totalSteps, Path folder) {
-        ObjectNode a = saved.spec().deepCopy();
-        ObjectNode b = current.deepCopy();
-        ((ObjectNode) a.get("train")).remove("steps");
-        ((ObjectNode) b.get("train")).remove("steps");
+        ObjectNode a = trainingPart(saved.spec());
+        ObjectNode b = trainingPart(current);
         if (!a.equals(b)) {
-            throw new IllegalArgumentException("the checkpoint in " + folder + " was written for a different spec "
-                    + "(only train.steps may change between runs); run without --resume or choose another --out");
+            List<String> differing = new ArrayList<>();
+            a.fieldNames().forEachRemaining(f -> { if (!a.get(f).equals(b.get(f))) differing.add(f); });
+            b.fieldNames().forEachRemaining(f -> { if (!a.has(f)) differing.add(f); });
+            throw new IllegalArgumentException("the checkpoint in " + folder + " was written for a different spec (differs in "
+                    + String.join(", ", differing) + "; only train.steps, sample and evaluate may change between runs); "
+                    + "run without --resume or choose another --out");
         }
         if (saved.step() > totalSteps) {
             throw new IllegalArgumentException("the checkpoint in " + folder + " is at step " + saved.step()
                     + ", past train.steps = " + totalSteps + "; raise train.steps to continue training");
         }
+    }
+
+    /** The parts of a spec that determine the trained variables, except train.steps. */
+    private static ObjectNode trainingPart(JsonNode spec) {
+        ObjectNode copy = spec.deepCopy();
+        ((ObjectNode) copy.get("train")).remove("steps");
+        copy.remove(List.of("sample", "evaluate"));
+        return copy;
     }
 
     private static double finalLoss(List<double[]> losses) {
