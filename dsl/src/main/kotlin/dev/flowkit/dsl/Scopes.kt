@@ -3,6 +3,7 @@ package dev.flowkit.dsl
 import dev.flowkit.spec.Activation
 import dev.flowkit.spec.Adam
 import dev.flowkit.spec.Checkerboard
+import dev.flowkit.spec.Decay
 import dev.flowkit.spec.Circle
 import dev.flowkit.spec.Circles
 import dev.flowkit.spec.CosineSchedule
@@ -220,8 +221,13 @@ class TrainScope {
         objective(FlowAndScoreMatching(weighting))
 
     @JvmOverloads
-    fun adam(learningRate: Double = 1e-3, betas: List<Double> = listOf(0.9, 0.999), eps: Double = 1e-8, clipNorm: Double? = null) =
-        optimizer(Adam(learningRate, betas, eps, clipNorm))
+    fun adam(
+        learningRate: Double = 1e-3,
+        betas: List<Double> = listOf(0.9, 0.999),
+        eps: Double = 1e-8,
+        clipNorm: Double? = null,
+        decay: Decay = Decay.CONSTANT,
+    ) = optimizer(Adam(learningRate, betas, eps, clipNorm, decay))
 
     internal fun build() = TrainSpec(objective, steps, batchSize, optimizer, logEvery, checkpointEvery, labelDropout)
 }

@@ -70,7 +70,19 @@ data class FlowAndScoreMatching(override val weighting: Weighting = Weighting.NO
 /** How parameters follow the gradient. */
 interface OptimizerSpec : Validated
 
-/** Adam; [clipNorm] > 0 clips the gradient to that global norm first. */
+/**
+ * How the learning rate changes over the run's train.steps: kept (constant), or brought to 0 at the last step along a
+ * half cosine (lr · ½(1 + cos(π k / steps))) or a straight line (lr · (1 − k / steps)). A decay to 0 lets the weights
+ * settle instead of jittering at the final learning rate; extending a run on resume stretches the schedule.
+ */
+@Serializable
+enum class Decay {
+    @SerialName("constant") CONSTANT,
+    @SerialName("cosine") COSINE,
+    @SerialName("linear") LINEAR,
+}
+
+/** Adam; [clipNorm] > 0 clips the gradient to that global norm first; [decay] schedules the learning rate. */
 @Serializable
 @SerialName("adam")
 data class Adam(
@@ -78,6 +90,7 @@ data class Adam(
     val betas: List<Double> = listOf(0.9, 0.999),
     val eps: Double = 1e-8,
     val clipNorm: Double? = null,
+    val decay: Decay = Decay.CONSTANT,
 ) : OptimizerSpec {
     override fun validate(v: Validator) {
         v.positive("learningRate", learningRate)

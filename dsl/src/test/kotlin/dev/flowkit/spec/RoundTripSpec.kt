@@ -58,7 +58,7 @@ class RoundTripSpec : FunSpec({
             network = Mlp(Arb.list(Arb.int(1..256), 1..5).bind(), Arb.enum<Activation>().bind()),
             train = TrainSpec(FlowMatching, Arb.int(1..100_000).bind(), Arb.int(1..4096).bind(),
                 Adam(positive(1.0).bind(), listOf(Arb.double(0.0, 0.99, false).bind(), Arb.double(0.0, 0.9999, false).bind()),
-                    positive(1e-3).bind(), positive().orNull().bind()),
+                    positive(1e-3).bind(), positive().orNull().bind(), Arb.enum<Decay>().bind()),
                 Arb.int(1..1000).bind(), Arb.int(0..10_000).bind()),
             sample = SampleSpec(sampler.bind(), Arb.int(2..5_000).bind(), Arb.int(1..50).bind()),
             evaluate = Arb.list(metric, 0..3).bind().distinctBy { it::class },

@@ -81,7 +81,7 @@ public final class ExperimentCompiler {
                 trained = model.given(null);
             }
             Operand<TFloat32> loss = objective.loss(train, z, x0, path, trained, stepKey.derive(3));
-            Op update = optimizer.minimize(train, loss, model.variables(), step);
+            Op update = optimizer.minimize(train, loss, model.variables(), step, spec.getTrain().getSteps());
             LossWindow lossWindow = new LossWindow(train, loss);
 
             List<SamplingGraph> sampling = new ArrayList<>();

@@ -24,7 +24,7 @@ public final class AdamOptimizer implements Optimizer {
     }
 
     @Override
-    public Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step) {
+    public Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps) {
         Gradients gradients = tf.gradients(loss, variables);
         List<Operand<TFloat32>> grads = new ArrayList<>();
         for (int i = 0; i < variables.size(); i++) grads.add(gradients.dy(i));
@@ -35,6 +35,7 @@ public final class AdamOptimizer implements Optimizer {
         Operand<TFloat32> nextStep = tf.dtypes.cast(tf.math.add(step, tf.constant(1L)), TFloat32.class);
         Operand<TFloat32> beta1Power = tf.math.pow(Tensors.scalar(tf, beta1), nextStep);
         Operand<TFloat32> beta2Power = tf.math.pow(Tensors.scalar(tf, beta2), nextStep);
+        Operand<TFloat32> learningRate = learningRate(tf, tf.dtypes.cast(step, TFloat32.class), totalSteps);
         Ops init = tf.withInitScope();
         // Variables are updated in place: no update may start before every gradient (and so every read of a
         // variable in the forward and backward pass) and the loss are computed, or a step would mix old and new weights.
@@ -49,10 +50,22 @@ public final class AdamOptimizer implements Optimizer {
             Operand<TInt64> shape = init.constant(v.shape().asArray());
             Variable<TFloat32> m1 = tf.variable(init.zeros(shape, TFloat32.class));
             Variable<TFloat32> m2 = tf.variable(init.zeros(shape, TFloat32.class));
-            updates.add(afterGradients.train.applyAdam(v, m1, m2, beta1Power, beta2Power, Tensors.scalar(tf, spec.getLearningRate()),
+            updates.add(afterGradients.train.applyAdam(v, m1, m2, beta1Power, beta2Power, learningRate,
                     Tensors.scalar(tf, beta1), Tensors.scalar(tf, beta2), Tensors.scalar(tf, spec.getEps()), grads.get(i)));
         }
         return tf.withControlDependencies(updates).assignAdd(step, tf.constant(1L));
+    }
+
+    /** The learning rate at 0-based step k of [totalSteps] under the spec's decay. */
+    Operand<TFloat32> learningRate(Ops tf, Operand<TFloat32> k, long totalSteps) {
+        Operand<TFloat32> base = Tensors.scalar(tf, spec.getLearningRate());
+        Operand<TFloat32> progress = tf.math.div(k, Tensors.scalar(tf, totalSteps));
+        return switch (spec.getDecay()) {
+            case CONSTANT -> base;
+            case LINEAR -> tf.math.mul(base, tf.math.sub(Tensors.scalar(tf, 1), progress));
+            case COSINE -> tf.math.mul(base, tf.math.mul(Tensors.scalar(tf, 0.5),
+                    tf.math.add(Tensors.scalar(tf, 1), tf.math.cos(tf.math.mul(Tensors.scalar(tf, Math.PI), progress)))));
+        };
     }
 
     static List<Operand<TFloat32>> clipByGlobalNorm(Ops tf, List<Operand<TFloat32>> grads, double clipNorm) {

@@ -8,7 +8,10 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
-/** Builds the in-graph update that moves [variables] against the gradient of [loss] and increments [step]. */
+/**
+ * Builds the in-graph update that moves [variables] against the gradient of [loss] and increments [step]; the run
+ * has [totalSteps] steps (for learning-rate schedules).
+ */
 public interface Optimizer {
-    Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step);
+    Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps);
 }

@@ -251,8 +251,8 @@ public final class ExperimentRunner {
      * A checkpoint may continue a run whose spec differs at most in train.steps (only forwards) and in what happens
      * after training (sample, evaluate): a trained model can be sampled and judged again without retraining.
      */
-    private static void requireCompatible(Checkpoints.State saved, JsonNode current, long totalSteps, Path folder) {
-        ObjectNode a = trainingPart(saved.spec());
+    private void requireCompatible(Checkpoints.State saved, JsonNode current, long totalSteps, Path folder) {
+        ObjectNode a = trainingPart(withCurrentDefaults(saved.spec()));
         ObjectNode b = trainingPart(current);
         if (!a.equals(b)) {
             List<String> differing = new ArrayList<>();
@@ -265,6 +265,15 @@ public final class ExperimentRunner {
         if (saved.step() > totalSteps) {
             throw new IllegalArgumentException("the checkpoint in " + folder + " is at step " + saved.step()
                     + ", past train.steps = " + totalSteps + "; raise train.steps to continue training");
+        }
+    }
+
+    /** A saved spec as this version writes it, so that fields added since (with their defaults) do not count as changes. */
+    private JsonNode withCurrentDefaults(JsonNode saved) {
+        try {
+            return JSON.readTree(specJson.encode(specJson.decode(saved.toString()).withDefaults()));
+        } catch (RuntimeException | IOException e) {
+            return saved; // a spec this version cannot read: compared as written, and reported as different
         }
     }
 

@@ -2,11 +2,14 @@ package dev.flowkit.runtime.optimizers
 
 import dev.flowkit.runtime.graph
 import dev.flowkit.spec.Adam
+import dev.flowkit.spec.Decay
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.doubles.plusOrMinus
 import io.kotest.matchers.shouldBe
 import org.tensorflow.types.TFloat32
 import org.tensorflow.types.TInt64
+import kotlin.math.PI
+import kotlin.math.cos
 import kotlin.math.pow
 import kotlin.math.sqrt
 
@@ -22,7 +25,7 @@ class AdamOptimizerSpec : FunSpec({
             val w = tf.withInitScope().let { tf.variable(it.constant(start.map { v -> v.toFloat() }.toFloatArray())) }
             val step = tf.variable(tf.constant(0L))
             val loss = tf.reduceSum(tf.math.square(tf.math.sub(w, tf.constant(target.map { it.toFloat() }.toFloatArray()))), tf.constant(0))
-            val update = AdamOptimizer(Adam(lr, listOf(b1, b2), eps, null)).minimize(tf, loss, listOf(w), step)
+            val update = AdamOptimizer(Adam(lr, listOf(b1, b2), eps, null)).minimize(tf, loss, listOf(w), step, 5)
             // by hand
             val x = start.copyOf()
             val m = DoubleArray(2)
@@ -41,6 +44,32 @@ class AdamOptimizerSpec : FunSpec({
                 for (i in 0..1) got[i].toDouble() shouldBe (x[i] plusOrMinus 1e-5)
             }
             rawSession.runner().fetch(step).run().use { (it.get(0) as TInt64).getLong() } shouldBe 5L
+        }
+    }
+
+    test("with a constant gradient each Adam step moves by the scheduled learning rate: constant, cosine and linear decay") {
+        val (lr, steps) = 0.01 to 20
+        val schedules = mapOf(
+            Decay.CONSTANT to { _: Int -> lr },
+            Decay.COSINE to { k: Int -> lr * 0.5 * (1 + cos(PI * k / steps)) },
+            Decay.LINEAR to { k: Int -> lr * (1 - k.toDouble() / steps) },
+        )
+        for ((decay, rate) in schedules) {
+            graph {
+                val w = tf.withInitScope().let { tf.variable(it.constant(floatArrayOf(0f, 0f))) }
+                val step = tf.variable(tf.constant(0L))
+                // loss 3 w₀ − 2 w₁: m̂ / √v̂ = sign(g), so step k moves w by exactly lr_k against the gradient's sign
+                val loss = tf.reduceSum(tf.math.mul(w, tf.constant(floatArrayOf(3f, -2f))), tf.constant(0))
+                val update = AdamOptimizer(Adam(lr, decay = decay)).minimize(tf, loss, listOf(w), step, steps.toLong())
+                var moved = 0.0
+                for (k in 0 until steps) {
+                    rawSession.runner().addTarget(update).run().close()
+                    moved += rate(k)
+                    val got = flat(w)
+                    got[0].toDouble() shouldBe (-moved plusOrMinus 1e-6)
+                    got[1].toDouble() shouldBe (moved plusOrMinus 1e-6)
+                }
+            }
         }
     }
 
