@@ -38,7 +38,7 @@ final class StudyCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--resume", description = "continue each experiment from its checkpoint, if any")
+    @Option(names = "--resume", description = "keep experiments already finished with the same spec; continue the others from their checkpoints, if any")
     boolean resume;
 
     @Override
@@ -73,8 +73,13 @@ final class StudyCommand implements Callable<Integer> {
             row.put("d", spec.getData().getDim());
             row.put("name", spec.getName());
             try {
-                flowkit.run(spec, RunOptions.to(runDir).resuming(resume).withSession(new SessionOptions(threads, 1))
-                        .withListener(new ConsoleProgress(spec.getName(), System.err)));
+                boolean finished = resume && finished(flowkit, spec, runDir);
+                if (finished) {
+                    System.err.println("finished before with the same spec: kept " + runDir.resolve("metrics.json"));
+                } else {
+                    flowkit.run(spec, RunOptions.to(runDir).resuming(resume).withSession(new SessionOptions(threads, 1))
+                            .withListener(new ConsoleProgress(spec.getName(), System.err)));
+                }
                 JsonNode metrics = JSON.readTree(runDir.resolve("metrics.json").toFile());
                 JsonNode values = metrics.get("metrics");
                 copy(values, "meanL1Error", row, "meanL1");
@@ -87,11 +92,12 @@ final class StudyCommand implements Callable<Integer> {
                 row.put("simulationSeconds", timings.get("prepareSeconds").asDouble());
                 row.put("trainingSeconds", timings.get("trainingSeconds").asDouble());
                 row.put("samplingSeconds", timings.get("samplingSeconds").asDouble());
+                row.put("wallSeconds", finished ? timings.path("totalSeconds").asDouble(Double.NaN) : (System.nanoTime() - start) / 1e9);
             } catch (RuntimeException e) {
                 row.put("error", String.valueOf(e.getMessage()));
+                row.put("wallSeconds", (System.nanoTime() - start) / 1e9);
                 System.err.println("error in " + spec.getName() + ": " + e.getMessage());
             }
-            row.put("wallSeconds", (System.nanoTime() - start) / 1e9);
             rows.add(row);
             // written after every experiment, so a long study's finished rows survive an interruption
             JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("results.json").toFile(), rows);
@@ -100,6 +106,18 @@ final class StudyCommand implements Callable<Integer> {
         System.out.println(markdown(rows, published));
         System.out.println("results in " + dir.resolve("results.md") + " and " + dir.resolve("results.json"));
         return 0;
+    }
+
+    /** Whether [runDir] holds the metrics of a completed run of exactly [spec]. */
+    private static boolean finished(Flowkit flowkit, ExperimentSpec spec, Path runDir) throws IOException {
+        Path metrics = runDir.resolve("metrics.json");
+        Path written = runDir.resolve("spec.json");
+        if (!Files.exists(metrics) || !Files.exists(written)) return false;
+        try {
+            return flowkit.specJson().decode(Files.readString(written)).withDefaults().equals(spec.withDefaults());
+        } catch (RuntimeException e) {
+            return false; // a spec this version cannot read is not the same spec
+        }
     }
 
     private static void copy(JsonNode from, String key, ObjectNode to, String as) {

@@ -2,6 +2,7 @@ package dev.flowkit.cli
 
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
+import io.kotest.matchers.doubles.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import java.io.ByteArrayOutputStream
@@ -90,5 +91,41 @@ class CliSpec : FunSpec({
         val (code, _, err) = flowkit("data", "cifar")
         code shouldBe 2
         err shouldContain "unknown data set 'cifar'; allowed: mnist"
+    }
+
+    test("study runs a folder of experiments into results.json and results.md; --resume keeps the finished ones") {
+        val dir = tempdir().toPath()
+        val specs = dir.resolve("specs")
+        Files.createDirectories(specs)
+        fun write(d: Int, steps: Int) = Files.writeString(specs.resolve("g$d.json"), """
+            {"name": "g$d", "data": {"type": "gaussian", "dim": $d, "std": 0.5}, "network": {"type": "mlp", "hidden": [16]},
+             "train": {"steps": $steps, "batchSize": 64}, "sample": {"sampler": {"type": "euler", "steps": 5}, "count": 300},
+             "evaluate": [{"type": "mean-cov-error"}]}
+        """.trimIndent())
+        write(3, 20)
+        write(2, 20)
+        Files.writeString(specs.resolve("published.json"), """{"rows": [{"d": 2, "meanL1": 0.125, "covFrobenius": 0.5}]}""")
+        val out = dir.resolve("out")
+        val (code, stdout, _) = flowkit("study", specs.toString(), "--out", out.toString(), "--threads", "1")
+        code shouldBe 0
+        val rows = com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("results.json").toFile())
+        rows.map { it["d"].asInt() } shouldBe listOf(2, 3) // ordered by dimension
+        for (row in rows) {
+            val metrics = com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve(row["name"].asText()).resolve("metrics.json").toFile())["metrics"]
+            row["meanL1"].asDouble() shouldBe metrics["meanL1Error"].asDouble()
+            row["floorCovFrobenius"].asDouble() shouldBe metrics["covErrorFloor"].asDouble()
+            listOf("meanL2", "covFrobenius", "floorMeanL1", "floorMeanL2", "simulationSeconds", "trainingSeconds", "samplingSeconds", "wallSeconds")
+                .forEach { (row[it]?.asDouble() ?: -1.0) shouldBeGreaterThan 0.0 }
+        }
+        stdout shouldContain "[0.1250]"
+        Files.readString(out.resolve("results.md")) shouldContain "| 3 |"
+
+        write(3, 25) // changed: runs again; g2 unchanged: kept as it was
+        val g2 = Files.readString(out.resolve("g2/metrics.json"))
+        val (again, _, err) = flowkit("study", specs.toString(), "--out", out.toString(), "--threads", "1", "--resume")
+        again shouldBe 0
+        err shouldContain "finished before with the same spec: kept"
+        Files.readString(out.resolve("g2/metrics.json")) shouldBe g2
+        com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("g3/metrics.json").toFile())["training"]["steps"].asInt() shouldBe 25
     }
 })

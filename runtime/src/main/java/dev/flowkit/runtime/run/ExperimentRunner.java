@@ -89,7 +89,7 @@ public final class ExperimentRunner {
             if (options.plots() && !losses.isEmpty()) Plots.loss(out.resolve("loss.png"), spec.getName() + ": training loss", losses);
             Sampled first = runs.get(0);
             writeMetrics(out.resolve("metrics.json"), spec, runs, spec.getTrain().getSteps(), training.steps(),
-                    training.stepsPerSecond(), finalLoss, count, prepareSeconds, training.seconds());
+                    training.stepsPerSecond(), finalLoss, count, prepareSeconds, training.seconds(), (System.nanoTime() - compileStart) / 1e9);
             Map<Double, Map<String, Double>> guided = new LinkedHashMap<>();
             runs.stream().filter(r -> r.guidance() != null).forEach(r -> guided.put(r.guidance(), r.metrics()));
             return new RunResult(first.metrics(), training.stepsPerSecond(), finalLoss, first.seconds(), first.functionEvaluations(),
@@ -301,7 +301,7 @@ public final class ExperimentRunner {
 
     private static void writeMetrics(Path file, ExperimentSpec spec, List<Sampled> runs, long totalSteps, long trained,
                                      double stepsPerSecond, double finalLoss, int count, double prepareSeconds,
-                                     double trainingSeconds) throws IOException {
+                                     double trainingSeconds, double totalSeconds) throws IOException {
         Sampled first = runs.get(0);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("name", spec.getName());
@@ -318,6 +318,7 @@ public final class ExperimentRunner {
         timings.put("prepareSeconds", prepareSeconds); // data (e.g. a Langevin simulation) and graph construction
         timings.put("trainingSeconds", trainingSeconds);
         timings.put("samplingSeconds", runs.stream().mapToDouble(Sampled::seconds).sum());
+        timings.put("totalSeconds", totalSeconds); // all of the above, evaluation and plots
         root.put("timings", timings);
         if (first.guidance() != null) {
             List<Map<String, Object>> guided = new ArrayList<>();
