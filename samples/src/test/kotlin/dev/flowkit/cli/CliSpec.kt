@@ -126,6 +126,8 @@ class CliSpec : FunSpec({
         again shouldBe 0
         err shouldContain "finished before with the same spec: kept"
         Files.readString(out.resolve("g2/metrics.json")) shouldBe g2
+        val kept = com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("results.json").toFile())[0]
+        kept["wallSeconds"].asDouble() shouldBe com.fasterxml.jackson.databind.ObjectMapper().readTree(g2)["timings"]["totalSeconds"].asDouble()
         com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("g3/metrics.json").toFile())["training"]["steps"].asInt() shouldBe 25
     }
 })
