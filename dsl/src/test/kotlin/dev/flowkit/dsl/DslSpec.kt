@@ -151,21 +151,22 @@ class DslSpec : FunSpec({
             data { langevin(potential = phi4Chain(d = 8, lambda = 0.03), temperature = 8.0, samples = 5000, dt = 1e-3, steps = 100) }
         }
         (phi4.data as dev.flowkit.spec.LangevinData).potential shouldBe dev.flowkit.spec.Phi4Chain(8, 0.03)
-        // the README's example: a mixture written inside data { } as langevin's init leaves langevin the data
+        // the README's example is the study's d = 64 experiment; a mixture written inside data { } as langevin's init leaves langevin the data
         val readme = experiment("phi4-d64") {
+            seed = 64
             data {
                 langevin(potential = phi4Chain(d = 64, lambda = 0.03), temperature = 8.0, reference = 20_000, dt = 0.003, steps = 1500,
                     init = gaussianMixture(means = listOf(List(64) { 1.0 }, List(64) { -1.0 }), stds = listOf(0.3, 0.3)),
-                    integrator = dev.flowkit.spec.LangevinIntegrator.SEMI_IMPLICIT, save = "data/phi4/d64.npy")
+                    integrator = dev.flowkit.spec.LangevinIntegrator.SEMI_IMPLICIT, seed = 1064, save = "data/phi4/d64.npy")
             }
             path { gaussian(schedule = vp()) }
-            network { conv1d(channels = 32, layers = 5, predicts = Prediction.NOISE) }
-            train { scoreMatching(); steps = 5000; batchSize = 512 }
-            sample { eulerMaruyama(steps = 500); count = 20_000 }
+            network { conv1d(channels = 16, layers = 5, odd = true, predicts = Prediction.NOISE) }
+            train { scoreMatching(); steps = 8000; batchSize = 512; adam(decay = dev.flowkit.spec.Decay.COSINE) }
+            sample { eulerMaruyama(steps = 100); count = 20_000 }
             evaluate { meanCovError(); marginals(coordinates = listOf(0, 16, 32), pair = listOf(31, 32)) }
         }
         (readme.data as dev.flowkit.spec.LangevinData).initOrDefault.dim shouldBe 64
-        readme.network shouldBe dev.flowkit.spec.Conv1d(channels = 32, layers = 5, predicts = Prediction.NOISE)
+        readme.withDefaults() shouldBe SpecJson().decode(java.io.File("../samples/experiments/phi4/d64.json").readText()).withDefaults()
         phi4.data.dim shouldBe 8
         SpecJson().decode(SpecJson().encode(phi4)) shouldBe phi4
         val written = experiment("written") {
