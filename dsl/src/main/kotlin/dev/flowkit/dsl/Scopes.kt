@@ -3,13 +3,13 @@ package dev.flowkit.dsl
 import dev.flowkit.spec.Activation
 import dev.flowkit.spec.Adam
 import dev.flowkit.spec.Checkerboard
-import dev.flowkit.spec.Decay
 import dev.flowkit.spec.Circle
 import dev.flowkit.spec.Circles
 import dev.flowkit.spec.CosineSchedule
 import dev.flowkit.spec.ConstantExpr
 import dev.flowkit.spec.Conv1d
 import dev.flowkit.spec.Dataset
+import dev.flowkit.spec.Decay
 import dev.flowkit.spec.Differences
 import dev.flowkit.spec.Div
 import dev.flowkit.spec.ExprSpec

@@ -11,6 +11,7 @@ import dev.flowkit.spec.ExperimentSpec
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
+import io.kotest.matchers.doubles.shouldBeGreaterThan
 import io.kotest.matchers.doubles.shouldBeLessThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
@@ -100,6 +101,12 @@ class TrainingSpec : FunSpec({
         val resampled = flowkit.run(heun(20), RunOptions.to(out).withPlots(false).resuming(true).withListener(training))
         resampled.samples().size shouldBe 300
         resampled.samples().contentDeepEquals(straight.samples()) shouldBe true
+        // the training time of the run that trained the model is carried over, not reported as 0
+        val timings = com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("metrics.json").toFile())["timings"]
+        timings["trainingSeconds"].asDouble() shouldBe Files.readString(state).let {
+            com.fasterxml.jackson.databind.ObjectMapper().readTree(it)["trainingSeconds"].asDouble()
+        }
+        timings["trainingSeconds"].asDouble() shouldBeGreaterThan 0.0
     }
 
     test("a checkpoint of another spec, or past train.steps, is refused on resume before anything is restored") {

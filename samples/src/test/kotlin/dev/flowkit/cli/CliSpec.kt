@@ -1,5 +1,6 @@
 package dev.flowkit.cli
 
+import com.fasterxml.jackson.databind.ObjectMapper
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
 import io.kotest.matchers.doubles.shouldBeGreaterThan
@@ -106,12 +107,13 @@ class CliSpec : FunSpec({
         write(2, 20)
         Files.writeString(specs.resolve("published.json"), """{"rows": [{"d": 2, "meanL1": 0.125, "covFrobenius": 0.5}]}""")
         val out = dir.resolve("out")
+        val json = ObjectMapper()
         val (code, stdout, _) = flowkit("study", specs.toString(), "--out", out.toString(), "--threads", "1")
         code shouldBe 0
-        val rows = com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("results.json").toFile())
+        val rows = json.readTree(out.resolve("results.json").toFile())
         rows.map { it["d"].asInt() } shouldBe listOf(2, 3) // ordered by dimension
         for (row in rows) {
-            val metrics = com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve(row["name"].asText()).resolve("metrics.json").toFile())["metrics"]
+            val metrics = json.readTree(out.resolve(row["name"].asText()).resolve("metrics.json").toFile())["metrics"]
             row["meanL1"].asDouble() shouldBe metrics["meanL1Error"].asDouble()
             row["floorCovFrobenius"].asDouble() shouldBe metrics["covErrorFloor"].asDouble()
             listOf("meanL2", "covFrobenius", "floorMeanL1", "floorMeanL2", "simulationSeconds", "trainingSeconds", "samplingSeconds", "wallSeconds")
@@ -126,8 +128,8 @@ class CliSpec : FunSpec({
         again shouldBe 0
         err shouldContain "finished before with the same spec: kept"
         Files.readString(out.resolve("g2/metrics.json")) shouldBe g2
-        val kept = com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("results.json").toFile())[0]
-        kept["wallSeconds"].asDouble() shouldBe com.fasterxml.jackson.databind.ObjectMapper().readTree(g2)["timings"]["totalSeconds"].asDouble()
-        com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("g3/metrics.json").toFile())["training"]["steps"].asInt() shouldBe 25
+        val kept = json.readTree(out.resolve("results.json").toFile())[0]
+        kept["wallSeconds"].asDouble() shouldBe json.readTree(g2)["timings"]["totalSeconds"].asDouble()
+        json.readTree(out.resolve("g3/metrics.json").toFile())["training"]["steps"].asInt() shouldBe 25
     }
 })

@@ -2,6 +2,7 @@ package dev.flowkit.runtime.optimizers;
 
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.spec.Adam;
+import dev.flowkit.spec.Decay;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -35,7 +36,7 @@ public final class AdamOptimizer implements Optimizer {
         Operand<TFloat32> nextStep = tf.dtypes.cast(tf.math.add(step, tf.constant(1L)), TFloat32.class);
         Operand<TFloat32> beta1Power = tf.math.pow(Tensors.scalar(tf, beta1), nextStep);
         Operand<TFloat32> beta2Power = tf.math.pow(Tensors.scalar(tf, beta2), nextStep);
-        Operand<TFloat32> learningRate = learningRate(tf, tf.dtypes.cast(step, TFloat32.class), totalSteps);
+        Operand<TFloat32> learningRate = learningRate(tf, step, totalSteps);
         Ops init = tf.withInitScope();
         // Variables are updated in place: no update may start before every gradient (and so every read of a
         // variable in the forward and backward pass) and the loss are computed, or a step would mix old and new weights.
@@ -56,15 +57,16 @@ public final class AdamOptimizer implements Optimizer {
         return tf.withControlDependencies(updates).assignAdd(step, tf.constant(1L));
     }
 
-    /** The learning rate at 0-based step k of [totalSteps] under the spec's decay. */
-    Operand<TFloat32> learningRate(Ops tf, Operand<TFloat32> k, long totalSteps) {
+    /** The learning rate at the 0-based [step] of [totalSteps] under the spec's decay (a constant adds no ops). */
+    private Operand<TFloat32> learningRate(Ops tf, Operand<TInt64> step, long totalSteps) {
         Operand<TFloat32> base = Tensors.scalar(tf, spec.getLearningRate());
-        Operand<TFloat32> progress = tf.math.div(k, Tensors.scalar(tf, totalSteps));
+        if (spec.getDecay() == Decay.CONSTANT) return base;
+        Operand<TFloat32> progress = tf.math.div(tf.dtypes.cast(step, TFloat32.class), Tensors.scalar(tf, totalSteps));
         return switch (spec.getDecay()) {
-            case CONSTANT -> base;
             case LINEAR -> tf.math.mul(base, tf.math.sub(Tensors.scalar(tf, 1), progress));
             case COSINE -> tf.math.mul(base, tf.math.mul(Tensors.scalar(tf, 0.5),
                     tf.math.add(Tensors.scalar(tf, 1), tf.math.cos(tf.math.mul(Tensors.scalar(tf, Math.PI), progress)))));
+            case CONSTANT -> base;
         };
     }
 

@@ -34,8 +34,8 @@ public final class Checkpoints {
         this.outDir = outDir;
     }
 
-    /** What a checkpoint records besides the variables. */
-    public record State(long step, JsonNode spec, List<double[]> losses) {}
+    /** What a checkpoint records besides the variables; [trainingSeconds] sums the training time of every run so far. */
+    public record State(long step, JsonNode spec, List<double[]> losses, double trainingSeconds) {}
 
     public void save(CompiledExperiment experiment, State state) {
         try {
@@ -45,6 +45,7 @@ public final class Checkpoints {
             ObjectNode node = JSON.createObjectNode();
             node.put("step", state.step());
             node.set("spec", state.spec());
+            node.put("trainingSeconds", state.trainingSeconds());
             var losses = node.putArray("losses");
             for (double[] p : state.losses()) losses.addArray().add(p[0]).add(p[1]);
             JSON.writerWithDefaultPrettyPrinter().writeValue(temp.resolve("state.json").toFile(), node);
@@ -79,7 +80,8 @@ public final class Checkpoints {
             JsonNode node = JSON.readTree(folder.resolve("state.json").toFile());
             List<double[]> losses = new ArrayList<>();
             for (JsonNode p : node.get("losses")) losses.add(new double[] {p.get(0).asDouble(), p.get(1).asDouble()});
-            return new State(node.get("step").asLong(), node.get("spec"), losses);
+            // trainingSeconds: 0 for checkpoints written before it was recorded
+            return new State(node.get("step").asLong(), node.get("spec"), losses, node.path("trainingSeconds").asDouble(0));
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the checkpoint in " + folder, e);
         }

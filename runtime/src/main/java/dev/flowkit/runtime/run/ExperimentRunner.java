@@ -81,7 +81,8 @@ public final class ExperimentRunner {
                 listener.status("resumed from " + resumeFrom + " at step " + start);
             }
             Files.writeString(out.resolve("spec.json"), specText + "\n");
-            Training training = train(experiment, spec, start, losses, checkpoints, specNode, listener);
+            double earlierSeconds = resumed == null ? 0 : resumed.trainingSeconds();
+            Training training = train(experiment, spec, start, earlierSeconds, losses, checkpoints, specNode, listener);
             double finalLoss = finalLoss(losses);
 
             int count = spec.getSample().getCount();
@@ -189,11 +190,15 @@ public final class ExperimentRunner {
     }
 
     /** Steps trained in this run, their speed and wall seconds. */
+    /** This run's training [steps] and speed; [seconds] includes the training time of the runs it resumed. */
     private record Training(long steps, double stepsPerSecond, double seconds) {}
 
-    /** The training loop from [start]: logs window losses into [losses], checkpoints, and saves at the end. */
-    private static Training train(CompiledExperiment experiment, ExperimentSpec spec, long start, List<double[]> losses,
-                                  Checkpoints checkpoints, JsonNode specNode, TrainingListener listener) {
+    /**
+     * The training loop from [start] ([earlierSeconds] of training before it): logs window losses into [losses],
+     * checkpoints, and saves at the end.
+     */
+    private static Training train(CompiledExperiment experiment, ExperimentSpec spec, long start, double earlierSeconds,
+                                  List<double[]> losses, Checkpoints checkpoints, JsonNode specNode, TrainingListener listener) {
         long total = spec.getTrain().getSteps();
         int logEvery = spec.getTrain().getLogEvery();
         int checkpointEvery = spec.getTrain().getCheckpointEvery();
@@ -216,14 +221,14 @@ public final class ExperimentRunner {
                 listener.progress(step + 1, loss);
             }
             if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < total) {
-                checkpoints.save(experiment, new Checkpoints.State(step + 1, specNode, losses));
+                checkpoints.save(experiment, new Checkpoints.State(step + 1, specNode, losses, earlierSeconds + trainingNanos / 1e9));
             }
         }
         listener.finished();
         if (trained > 0 || checkpoints.latest() == null) {
-            checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses));
+            checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses, earlierSeconds + trainingNanos / 1e9));
         }
-        return new Training(trained, trained == 0 ? Double.NaN : trained / (trainingNanos / 1e9), trainingNanos / 1e9);
+        return new Training(trained, trained == 0 ? Double.NaN : trained / (trainingNanos / 1e9), earlierSeconds + trainingNanos / 1e9);
     }
 
     /** Every metric against fresh data, and against a second data sample (the "Floor"); none for NaN samples. */
@@ -316,7 +321,7 @@ public final class ExperimentRunner {
         root.put("sampling", sampling(first, count));
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("prepareSeconds", prepareSeconds); // data (e.g. a Langevin simulation) and graph construction
-        timings.put("trainingSeconds", trainingSeconds);
+        timings.put("trainingSeconds", trainingSeconds); // summed over the runs that trained this model (resumes too)
         timings.put("samplingSeconds", runs.stream().mapToDouble(Sampled::seconds).sum());
         timings.put("totalSeconds", totalSeconds); // all of the above, evaluation and plots
         root.put("timings", timings);
