@@ -66,7 +66,6 @@ final class StudyCommand implements Callable<Integer> {
         JsonNode published = Files.exists(folder.resolve("published.json")) ? JSON.readTree(folder.resolve("published.json").toFile()) : null;
         ArrayNode rows = JSON.createArrayNode();
         Path resultsFile = dir.resolve("results.json");
-        JsonNode previous = resume && Files.exists(resultsFile) ? JSON.readTree(resultsFile.toFile()) : JSON.createArrayNode();
         for (ExperimentSpec spec : specs) {
             System.err.printf(Locale.ROOT, "== %s (d = %d) ==%n", spec.getName(), spec.getData().getDim());
             Path runDir = dir.resolve(spec.getName());
@@ -94,7 +93,7 @@ final class StudyCommand implements Callable<Integer> {
                 row.put("simulationSeconds", timings.get("prepareSeconds").asDouble());
                 row.put("trainingSeconds", timings.get("trainingSeconds").asDouble());
                 row.put("samplingSeconds", timings.get("samplingSeconds").asDouble());
-                row.put("wallSeconds", finished ? keptWallSeconds(timings, previous, spec.getName()) : (System.nanoTime() - start) / 1e9);
+                row.put("wallSeconds", finished ? timings.path("totalSeconds").asDouble(Double.NaN) : (System.nanoTime() - start) / 1e9);
             } catch (RuntimeException e) {
                 row.put("error", String.valueOf(e.getMessage()));
                 row.put("wallSeconds", (System.nanoTime() - start) / 1e9);
@@ -120,13 +119,6 @@ final class StudyCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             return false; // a spec this version cannot read is not the same spec
         }
-    }
-
-    /** A kept run's wall time: from its metrics.json, or (written by an older version) the previous results.json. */
-    private static double keptWallSeconds(JsonNode timings, JsonNode previousRows, String name) {
-        if (timings.has("totalSeconds")) return timings.get("totalSeconds").asDouble();
-        for (JsonNode row : previousRows) if (name.equals(row.path("name").asText())) return row.path("wallSeconds").asDouble(Double.NaN);
-        return Double.NaN;
     }
 
     private static void copy(JsonNode from, String key, ObjectNode to, String as) {
