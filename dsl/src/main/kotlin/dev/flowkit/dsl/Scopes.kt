@@ -84,6 +84,12 @@ import dev.flowkit.spec.SigmaSpec
 import dev.flowkit.spec.VeSchedule
 import dev.flowkit.spec.VelocityAndScore
 import dev.flowkit.spec.Weighting
+import dev.flowkit.spec.Unet
+import dev.flowkit.spec.TimeFeatures
+import dev.flowkit.spec.Padding
+import dev.flowkit.spec.ExponentialVeSchedule
+import dev.flowkit.spec.Ema
+import dev.flowkit.spec.Fid
 
 /**
  * A block that declares exactly one component of kind [S]; the last one declared wins.
@@ -141,8 +147,8 @@ class DistributionScope : ChoiceScope<DistributionSpec>() {
     @JvmOverloads fun circles(noise: Double = 0.05, factor: Double = 0.5, scale: Double = 3.0) = use(Circles(noise, factor, scale))
     @JvmOverloads fun checkerboard(squares: Int = 4, size: Double = 8.0) = use(Checkerboard(squares, size))
     @JvmOverloads fun uniform(dim: Int = 2, low: Double = -1.0, high: Double = 1.0) = use(Uniform(dim, low, high))
-    @JvmOverloads fun dataset(file: String, heldOut: Double = 0.1, quantization: Quantization? = null) =
-        use(Dataset(file, heldOut, quantization))
+    @JvmOverloads fun dataset(file: String, heldOut: Double = 0.1, quantization: Quantization? = null, labels: String? = null) =
+        use(Dataset(file, heldOut, quantization, labels))
     /**
      * Samples of exp(−V/T)/Z by overdamped Langevin dynamics (see [LangevinData]); the potential from
      * [phi4Chain], [quadratic] or [potential].
@@ -181,6 +187,8 @@ class PathScope : ChoiceScope<PathSpec>() {
     @JvmOverloads fun vp(betaMin: Double = 0.1, betaMax: Double = 20.0): ScheduleSpec = VpSchedule(betaMin, betaMax)
     @JvmOverloads fun subVp(betaMin: Double = 0.1, betaMax: Double = 20.0): ScheduleSpec = SubVpSchedule(betaMin, betaMax)
     @JvmOverloads fun ve(sigmaMin: Double = 0.01, sigmaMax: Double = 50.0): ScheduleSpec = VeSchedule(sigmaMin, sigmaMax)
+    /** dx = σ^s dW, the score-SDE tutorial's SDE (see [ExponentialVeSchedule]). */
+    @JvmOverloads fun exponentialVe(sigma: Double = 25.0): ScheduleSpec = ExponentialVeSchedule(sigma)
 }
 
 /** `network { … }`. */
@@ -193,6 +201,17 @@ class NetworkScope : ChoiceScope<NetworkSpec>() {
         channels: Int = 32, layers: Int = 4, kernel: Int = 5, dilate: Boolean = true, activation: Activation = Activation.SILU,
         odd: Boolean = false, predicts: Prediction? = null,
     ) = use(Conv1d(channels, layers, kernel, dilate, activation, odd, predicts))
+
+    /** A time-conditional U-Net for image data (see [Unet]). */
+    @JvmOverloads fun unet(
+        channels: List<Int> = listOf(32, 64, 128), blocks: Int = 1, embedding: Int = 128,
+        timeFeatures: TimeFeatures = TimeFeatures.FOURIER, fourierScale: Double = 30.0, groups: Int = 8, stemGroups: Int? = null,
+        attention: List<Int> = emptyList(), dropout: Double = 0.0, padding: Padding = Padding.SAME,
+        activation: Activation = Activation.SILU, predicts: Prediction? = null,
+    ) = use(Unet(channels, blocks, embedding, timeFeatures, fourierScale, groups, stemGroups, attention, dropout, padding, activation, predicts))
+
+    /** The score-SDE tutorial's ScoreNet: a [unet] preset (see [Unet.scoreNet]). */
+    @JvmOverloads fun scoreNet(predicts: Prediction = Prediction.NOISE) = use(Unet.scoreNet(predicts))
 
     /** A velocity network and a score network in one model (arguments are evaluated first, then this wins). */
     @JvmOverloads fun velocityAndScore(velocity: NetworkSpec = Mlp(), score: NetworkSpec = Mlp()) =
@@ -208,13 +227,18 @@ class TrainScope {
     var logEvery: Int = defaults.logEvery
     var checkpointEvery: Int = defaults.checkpointEvery
     var labelDropout: Double = defaults.labelDropout
+    private var ema: Ema? = defaults.ema
     private var objective: ObjectiveSpec = defaults.objective
     private var optimizer: OptimizerSpec = defaults.optimizer
 
     fun objective(spec: ObjectiveSpec) { objective = spec }
     fun optimizer(spec: OptimizerSpec) { optimizer = spec }
     fun flowMatching() = objective(FlowMatching)
-    @JvmOverloads fun scoreMatching(weighting: Weighting = Weighting.NOISE_VARIANCE) = objective(ScoreMatching(weighting))
+    @JvmOverloads fun scoreMatching(weighting: Weighting = Weighting.NOISE_VARIANCE, maxTime: Double = 0.999) =
+        objective(ScoreMatching(weighting, maxTime))
+
+    /** Sample and evaluate with an exponential moving average of the weights (see [Ema]). */
+    @JvmOverloads fun ema(decay: Double = 0.999) { ema = Ema(decay) }
     fun noisePrediction() = objective(NoisePrediction)
     fun dataPrediction() = objective(DataPrediction)
     @JvmOverloads fun flowAndScoreMatching(weighting: Weighting = Weighting.NOISE_VARIANCE) =
@@ -229,7 +253,7 @@ class TrainScope {
         decay: Decay = Decay.CONSTANT,
     ) = optimizer(Adam(learningRate, betas, eps, clipNorm, decay))
 
-    internal fun build() = TrainSpec(objective, steps, batchSize, optimizer, logEvery, checkpointEvery, labelDropout)
+    internal fun build() = TrainSpec(objective, steps, batchSize, optimizer, logEvery, checkpointEvery, labelDropout, ema)
 }
 
 /**
@@ -290,7 +314,12 @@ class EvaluateScope {
     /** Exact log-likelihood of held-out data along the probability-flow ODE (see [Likelihood]). */
     @JvmOverloads fun likelihood(
         solver: SamplerSpec = Dopri5(1e-5, 1e-5), divergence: DivergenceSpec = ExactDivergence, points: Int = 1000, grid: Int = 60,
-    ) = metric(Likelihood(solver, divergence, points, grid))
+        time: Double = 1.0,
+    ) = metric(Likelihood(solver, divergence, points, grid, time))
+
+    /** LeNet-FID, KID and classifier accuracies for labelled image data (see [Fid]). */
+    @JvmOverloads fun fid(labels: String? = null, classifierSteps: Int = 3000, batchSize: Int = 128) =
+        metric(Fid(labels, classifierSteps, batchSize))
 
     /** Solvers for [likelihood]: values only, nothing is declared. */
     @JvmOverloads fun dopri5(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 10_000) = Dopri5(rtol, atol, maxSteps)

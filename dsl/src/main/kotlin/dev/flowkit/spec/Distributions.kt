@@ -192,8 +192,19 @@ data class Quantization(val bits: Int = 8, val low: Double = -1.0, val high: Dou
  */
 @Serializable
 @SerialName("dataset")
-data class Dataset(val file: String, val heldOut: Double = 0.1, val quantization: Quantization? = null) : FiniteDataSpec {
+data class Dataset(
+    val file: String,
+    val heldOut: Double = 0.1,
+    val quantization: Quantization? = null,
+    /** An integer .npy file with one class label 0 … K − 1 per row of [file]: the data is then labelled with K classes. */
+    val labels: String? = null,
+) : FiniteDataSpec {
     private val header: Result<NpyHeader> by lazy { runCatching { NpyHeader.read(java.nio.file.Path.of(file)) } }
+    private val labelValues: Result<LongArray>? by lazy { labels?.let { runCatching { NpyHeader.readIntegers(java.nio.file.Path.of(it)) } } }
+
+    /** K: one more than the largest label (0 without labels, or while they cannot be read). */
+    override val classes: Int
+        get() = labelValues?.getOrNull()?.let { l -> if (l.isEmpty() || l.min() < 0) 0 else (l.max() + 1).toInt() } ?: 0
 
     /** The array's shape in the file, [N, …]. */
     val shape: List<Long> get() = header.getOrNull()?.shape ?: emptyList()
@@ -230,5 +241,20 @@ data class Dataset(val file: String, val heldOut: Double = 0.1, val quantization
         v.check(quantization == null || h.isInteger, "quantization") {
             "needs integer levels in the file, but its element type is ${h.dtype}; omit quantization for real-valued data"
         }
+        labelValues?.let { read ->
+            val problem = read.exceptionOrNull()
+            v.check(problem == null, "labels") {
+                val reason = if (problem is java.nio.file.NoSuchFileException) "no such file" else problem?.message
+                "cannot read '$labels' (relative to ${java.nio.file.Path.of("").toAbsolutePath()}): $reason"
+            }
+            val l = read.getOrNull() ?: return
+            v.check(l.size.toLong() == h.rows, "labels") { "must hold one label per row of '$file' (${h.rows}), held ${l.size}" }
+            v.check(l.isEmpty() || (l.min() >= 0 && l.max() < 100_000), "labels") {
+                "must be class numbers 0 … K − 1 (K < 100000), held values from ${l.minOrNull()} to ${l.maxOrNull()}"
+            }
+        }
     }
+
+    /** The class label of every row of the file (null without labels). */
+    fun labelArray(): IntArray? = labelValues?.getOrThrow()?.let { l -> IntArray(l.size) { l[it].toInt() } }
 }

@@ -87,6 +87,7 @@ data class ExperimentSpec(
                 "diffusion (λ = g_t²) needs a diffusion schedule (vp, sub-vp or ve); allowed here: none, noise-variance"
             }
         }
+        network.validateInput(data, v.at("network"))
         if (network is VelocityAndScore) {
             v.check(objective.quantities.containsAll(listOf(Prediction.VELOCITY, Prediction.SCORE)), "train.objective") {
                 "a velocity-and-score network needs an objective that trains both parts (flow-and-score-matching), " +
@@ -128,6 +129,16 @@ data class ExperimentSpec(
             if (m is Marginals) {
                 (m.coordinates + m.pair).forEach { c ->
                     v.check(c < data.dim || data.dim == 0, "evaluate[$i]") { "marginals names coordinate $c; the data has coordinates 0 … ${data.dim - 1}" }
+                }
+            }
+            if (m is Fid) {
+                v.check(data.dim == 0 || data.imageShape != null, "evaluate[$i]") {
+                    "fid compares image features, so it needs image data ([N, H, W] or [N, H, W, C] arrays from dataset(file)); " +
+                        "the data here are vectors of dimension ${data.dim}"
+                }
+                v.check(data.dim == 0 || data.imageShape == null || data.classes > 0 || m.labels != null, "evaluate[$i].labels") {
+                    "fid trains a classifier on labelled images: give the labels of the data file's rows " +
+                        "(fid(labels = \"….npy\")) or labelled data (dataset(file, labels = \"….npy\"))"
                 }
             }
             if (m is ClassAccuracy) {

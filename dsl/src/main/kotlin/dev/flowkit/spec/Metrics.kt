@@ -51,3 +51,25 @@ data class Marginals(val coordinates: List<Int> = listOf(0), val pair: List<Int>
         v.check(bins in 5..500, "bins") { "must be in 5..500, was $bins" }
     }
 }
+
+/**
+ * Image quality without Inception: a small LeNet-style classifier trained inside Flowkit on the labelled training
+ * images (the data's labels, or [labels] for unlabelled data; [classifierSteps] Adam steps of batch [batchSize]; cached beside the data file and reused while the data
+ * and these settings are unchanged) gives features (its last hidden layer) of samples and held-out images.
+ * Reports `fid` (the Fréchet distance between Gaussians fitted to the two feature sets), `kid` (the unbiased MMD² with
+ * the cubic polynomial kernel), `classifierAccuracy` (its accuracy on held-out images) and, for class-conditional
+ * samples, `sampleAccuracy` (the classifier's agreement with the requested labels); each with its noise floor.
+ */
+@Serializable
+@SerialName("fid")
+data class Fid(
+    /** An integer .npy file with the class of every row of the data file, for the classifier; null: the data's own labels. */
+    val labels: String? = null,
+    val classifierSteps: Int = 3000,
+    val batchSize: Int = 128,
+) : MetricSpec {
+    override fun validate(v: Validator) {
+        v.check(classifierSteps in 1..1_000_000, "classifierSteps") { "must be between 1 and 1000000, was $classifierSteps" }
+        v.check(batchSize in 1..100_000, "batchSize") { "must be between 1 and 100000, was $batchSize" }
+    }
+}

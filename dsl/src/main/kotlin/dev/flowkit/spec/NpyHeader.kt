@@ -23,6 +23,30 @@ data class NpyHeader(val dtype: String, val shape: List<Long>, val dataOffset: L
     val isInteger: Boolean get() = dtype[1] == 'i' || dtype[1] == 'u'
 
     companion object {
+        /** The values of an integer-typed .npy file, in order (e.g. class labels); IOException for other types. */
+        @JvmStatic
+        @Throws(IOException::class)
+        fun readIntegers(file: Path): LongArray {
+            val header = read(file)
+            if (!header.isInteger) throw IOException("holds ${header.dtype} values; labels must be integers")
+            val count = header.rows * header.rowSize
+            if (count > 100_000_000) throw IOException("holds $count values, too many for labels")
+            val bytes = Files.readAllBytes(file)
+            val data = java.nio.ByteBuffer.wrap(bytes, header.dataOffset.toInt(), bytes.size - header.dataOffset.toInt())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            if (data.remaining() < count * header.itemSize) throw IOException("ends before its $count values")
+            return LongArray(count.toInt()) {
+                when (header.dtype) {
+                    "|u1" -> (data.get().toInt() and 0xff).toLong()
+                    "|i1" -> data.get().toLong()
+                    "<u2" -> (data.getShort().toInt() and 0xffff).toLong()
+                    "<i2" -> data.getShort().toLong()
+                    "<i4" -> data.getInt().toLong()
+                    else -> data.getLong()
+                }
+            }
+        }
+
         /** The element types Flowkit reads: little-endian float32/64, signed and unsigned 8–64-bit integers. */
         val SUPPORTED = listOf("<f4", "<f8", "|u1", "|i1", "<u2", "<i2", "<i4", "<i8")
 

@@ -83,3 +83,20 @@ data class VeSchedule(val sigmaMin: Double = 0.01, val sigmaMax: Double = 50.0) 
         }
     }
 }
+
+/**
+ * The SDE of Song's score-SDE tutorial, dx = σ^s dW on diffusion time s = 1 − t: α_t = 1 and the perturbation std
+ * β_t = sqrt((σ^{2s} − 1)/(2 ln σ)), which is 0 at the data (t = 1) and sqrt((σ² − 1)/(2 ln σ)) at the source
+ * (≈ 9.85 for σ = 25); g(s)² = σ^{2s}. Not [VeSchedule]: its std is not geometric and vanishes at s = 0, so score
+ * objectives and likelihoods should stop just short of t = 1 (the tutorial uses s ≥ 10⁻⁵).
+ */
+@Serializable
+@SerialName("exponential-ve")
+data class ExponentialVeSchedule(val sigma: Double = 25.0) : ScheduleSpec {
+    override val sourceStd: Double get() = kotlin.math.sqrt((sigma * sigma - 1) / (2 * kotlin.math.ln(sigma)))
+    override val isDiffusion: Boolean get() = true
+
+    override fun validate(v: Validator) {
+        v.check(sigma.isFinite() && sigma > 1 && sigma <= 1e4, "sigma") { "must be > 1 and <= 10000, was $sigma" }
+    }
+}

@@ -64,9 +64,9 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
             of(ExprSpec::class, X::class, ConstantExpr::class, Values::class, Plus::class, Minus::class, Times::class, Div::class,
                 Power::class, Sum::class, Differences::class, MatMul::class),
             of(ScheduleSpec::class, LinearSchedule::class, CosineSchedule::class, SqrtSchedule::class,
-                PolynomialSchedule::class, VpSchedule::class, SubVpSchedule::class, VeSchedule::class),
+                PolynomialSchedule::class, VpSchedule::class, SubVpSchedule::class, VeSchedule::class, ExponentialVeSchedule::class),
             of(PathSpec::class, GaussianPath::class, LinearPath::class),
-            of(NetworkSpec::class, Mlp::class, Conv1d::class, VelocityAndScore::class),
+            of(NetworkSpec::class, Mlp::class, Conv1d::class, Unet::class, VelocityAndScore::class),
             of(ObjectiveSpec::class, FlowMatching::class, ScoreMatching::class, NoisePrediction::class,
                 DataPrediction::class, FlowAndScoreMatching::class),
             of(OptimizerSpec::class, Adam::class),
@@ -74,7 +74,7 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
                 EulerMaruyama::class, Langevin::class, Pc::class),
             of(SigmaSpec::class, ConstantSigma::class, LinearSigma::class, ReverseSigma::class),
             of(CorrectorSpec::class, LangevinCorrector::class),
-            of(MetricSpec::class, Wasserstein2::class, Mmd::class, MeanCovError::class, ClassAccuracy::class, Likelihood::class, Marginals::class),
+            of(MetricSpec::class, Wasserstein2::class, Mmd::class, MeanCovError::class, ClassAccuracy::class, Likelihood::class, Marginals::class, Fid::class),
             of(DivergenceSpec::class, ExactDivergence::class, Hutchinson::class),
         ).reduce(SpecTypes::plus)
     }

@@ -35,11 +35,22 @@ data object FlowMatching : ObjectiveSpec {
     override val trains: Prediction get() = Prediction.VELOCITY
 }
 
-/** Denoising score matching: E λ(t) ‖s_θ(x_t, t) − (α_t z − x_t)/β_t²‖² with t ~ U[0, 1 − 10⁻³]. */
+/**
+ * Denoising score matching: E λ(t) ‖s_θ(x_t, t) − (α_t z − x_t)/β_t²‖² with t ~ U[0, [maxTime]). The target grows
+ * like 1/β_t, which vanishes at t = 1: maxTime keeps t short of it (10⁻³ by default; the score-SDE tutorial trains to
+ * diffusion time 10⁻⁵, maxTime = 0.99999, which its bits/dim need).
+ */
 @Serializable
 @SerialName("score-matching")
-data class ScoreMatching(override val weighting: Weighting = Weighting.NOISE_VARIANCE) : ObjectiveSpec {
+data class ScoreMatching(
+    override val weighting: Weighting = Weighting.NOISE_VARIANCE,
+    val maxTime: Double = 0.999,
+) : ObjectiveSpec {
     override val trains: Prediction get() = Prediction.SCORE
+
+    override fun validate(v: Validator) {
+        v.inRange("maxTime", maxTime, 0.5, 1.0, highOpen = true)
+    }
 }
 
 /** Noise prediction (DDPM): E ‖ε_θ(x_t, t) − ε‖² with t ~ U[0, 1). */
@@ -101,6 +112,17 @@ data class Adam(
     }
 }
 
+/**
+ * An exponential moving average of the weights, θ̄ ← decay · θ̄ + (1 − decay) · θ after every optimizer step, starting
+ * from the initial weights. Sampling and every evaluation use θ̄; checkpoints keep both.
+ */
+@Serializable
+data class Ema(val decay: Double = 0.999) : Validated {
+    override fun validate(v: Validator) {
+        v.inRange("decay", decay, 0.0, 1.0, lowOpen = true, highOpen = true)
+    }
+}
+
 @Serializable
 data class TrainSpec(
     val objective: ObjectiveSpec = FlowMatching,
@@ -113,6 +135,8 @@ data class TrainSpec(
     val checkpointEvery: Int = 1000,
     /** With labelled data: the probability that a training label is replaced by the null class (for guidance). */
     val labelDropout: Double = 0.1,
+    /** Weight averaging for sampling and evaluation; null: the trained weights themselves. */
+    val ema: Ema? = null,
 ) : Validated {
     override fun validate(v: Validator) {
         v.nested("objective", objective)
@@ -122,5 +146,6 @@ data class TrainSpec(
         v.positive("logEvery", logEvery)
         v.check(checkpointEvery >= 0, "checkpointEvery") { "must be >= 0 (0 = only at the end), was $checkpointEvery" }
         v.inRange("labelDropout", labelDropout, 0.0, 1.0, highOpen = true)
+        v.nested("ema", ema)
     }
 }

@@ -46,6 +46,22 @@ class ValidationSpec : FunSpec({
     }
     val moons = "\"type\": \"moons\", \"noise\": 0.05, \"scale\": 3.0"
 
+    /** A .npy file of [shape] with unsigned bytes (values unread by validation unless they are labels). */
+    fun bytes(shape: List<Int>, values: (Int) -> Int = { 0 }): java.nio.file.Path = java.nio.file.Files.createTempFile("bytes", ".npy").also { file ->
+        val dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.joinToString(", ")}${if (shape.size == 1) "," else ""}), }"
+        val header = dict + " ".repeat((64 - (10 + dict.length + 1) % 64) % 64) + "\n"
+        val n = shape.reduce(Int::times)
+        val buffer = java.nio.ByteBuffer.allocate(10 + header.length + n).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        buffer.put(byteArrayOf(0x93.toByte(), 'N'.code.toByte(), 'U'.code.toByte(), 'M'.code.toByte(), 'P'.code.toByte(), 'Y'.code.toByte(), 1, 0))
+        buffer.putShort(header.length.toShort()).put(header.toByteArray())
+        for (i in 0 until n) buffer.put(values(i).toByte())
+        java.nio.file.Files.write(file, buffer.array())
+    }
+    val images = bytes(listOf(40, 8, 8))
+    val labels = bytes(listOf(40)) { it % 4 }
+    val imageData = "\"type\": \"dataset\", \"file\": \"$images\", \"heldOut\": 0.5"
+    val mlp = "{\"type\": \"mlp\", \"hidden\": [64, 64], \"activation\": \"silu\"}"
+
     data class Bad(val what: String, val json: String, val field: String, val says: String) {
         override fun toString() = what
     }
@@ -152,6 +168,30 @@ class ValidationSpec : FunSpec({
             "evaluate[1].divergence.probes", "must be between 1 and 64"),
         Bad("unknown probe distribution", variant("{\"type\": \"mmd\"}", "{\"type\": \"likelihood\", \"divergence\": {\"type\": \"hutchinson\", \"distribution\": \"uniform\"}}"),
             "evaluate[1].divergence.distribution", "allowed: rademacher, gaussian"),
+        // issue 11: images
+        Bad("a U-Net on vector data", variant(mlp, "{\"type\": \"unet\"}"), "network",
+            "unet needs image data ([N, H, W] or [N, H, W, C] arrays from dataset(file)); the data here are vectors of dimension 2; use mlp or conv1d"),
+        Bad("a U-Net deeper than the image", variant(moons, imageData).replace(mlp,
+            "{\"type\": \"unet\", \"channels\": [4, 4, 4], \"groups\": 2, \"padding\": \"valid\"}"), "network.channels",
+            "3 levels are too deep for 8×8 images with valid padding: 6×6 → 2×2 → 0×0 at level 2; use at most 2 levels or padding same"),
+        Bad("a U-Net level too deep even with padding", variant(moons, imageData).replace(mlp,
+            "{\"type\": \"unet\", \"channels\": [4, 4, 4, 4, 4], \"groups\": 2}"), "network.channels", "1×1 → 0×0 at level 4; use at most 4 levels"),
+        Bad("GroupNorm groups that do not divide the channels", variant(moons, imageData).replace(mlp,
+            "{\"type\": \"unet\", \"channels\": [6, 8], \"groups\": 4}"), "network.channels[0]", "must be a multiple of groups (4) for GroupNorm, was 6"),
+        Bad("dropout without residual blocks", variant(moons, imageData).replace(mlp,
+            "{\"type\": \"unet\", \"blocks\": 0, \"dropout\": 0.1}"), "network.dropout", "acts inside residual blocks"),
+        Bad("fid on vector data", variant("{\"type\": \"mmd\"}", "{\"type\": \"fid\"}"), "evaluate[1]", "fid compares image features, so it needs image data"),
+        Bad("fid on images without labels", variant(moons, imageData).replace("{\"type\": \"mmd\"}", "{\"type\": \"fid\"}")
+            .replace("\"count\": 100", "\"count\": 10"), "evaluate[1].labels", "fid trains a classifier on labelled images"),
+        Bad("labels that do not match the rows", variant(moons, "$imageData, \"labels\": \"${bytes(listOf(30))}\""), "data.labels",
+            "must hold one label per row of"),
+        Bad("labels that are not there", variant(moons, "$imageData, \"labels\": \"no/labels.npy\""), "data.labels", "cannot read 'no/labels.npy'"),
+        Bad("exponential-ve with sigma 1", variant("\"type\": \"linear\"}", "\"type\": \"exponential-ve\", \"sigma\": 1}"),
+            "path.schedule.sigma", "must be > 1"),
+        Bad("score matching all the way to t = 1", variant("{\"type\": \"flow-matching\"}", "{\"type\": \"score-matching\", \"maxTime\": 1.0}"),
+            "train.objective.maxTime", "must be in [0.5, 1.0)"),
+        Bad("an EMA decay of one", variant("\"batchSize\": 100", "\"batchSize\": 100, \"ema\": {\"decay\": 1.0}"), "train.ema.decay",
+            "must be in (0.0, 1.0)"),
         Bad("label dropout of one", variant("\"batchSize\": 100", "\"batchSize\": 100, \"labelDropout\": 1.0"), "train.labelDropout",
             "must be in [0.0, 1.0)"),
     ) { bad ->
@@ -167,6 +207,22 @@ class ValidationSpec : FunSpec({
         e.problems shouldHaveSize 2
         e.problems[0] shouldStartWith "train.steps:"
         e.problems[1] shouldStartWith "train.batchSize:"
+    }
+
+    test("labels beside an image file make the data labelled, with classes from their range") {
+        val spec = SpecJson().decode(variant(moons, "$imageData, \"labels\": \"$labels\"").replace("\"count\": 100", "\"count\": 10")
+            .replace("{\"type\": \"mmd\"}", "{\"type\": \"fid\"}").replace(", {\"type\": \"wasserstein2\"}", "").replace("{\"type\": \"wasserstein2\"}, ", ""))
+        spec.data.classes shouldBe 4
+        spec.data.imageShape shouldBe listOf(8, 8, 1)
+        spec.conditional shouldBe true
+    }
+
+    test("the tutorial's ScoreNet preset is a plain unet spec") {
+        val net = Unet.scoreNet()
+        net.channels shouldBe listOf(32, 64, 128, 256)
+        net.sizes(28, 28) shouldBe listOf(26 to 26, 12 to 12, 5 to 5, 2 to 2)
+        val json = kotlinx.serialization.json.Json
+        json.decodeFromString(Unet.serializer(), json.encodeToString(Unet.serializer(), net)) shouldBe net
     }
 
     test("broken JSON syntax is reported, not thrown raw") {

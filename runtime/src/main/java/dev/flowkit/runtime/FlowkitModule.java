@@ -99,6 +99,10 @@ import dev.flowkit.spec.ReverseSigma;
 import dev.flowkit.spec.ScoreMatching;
 import dev.flowkit.spec.VeSchedule;
 import dev.flowkit.spec.VelocityAndScore;
+import dev.flowkit.spec.ExponentialVeSchedule;
+import dev.flowkit.spec.Unet;
+import dev.flowkit.runtime.schedules.ExponentialVe;
+import dev.flowkit.runtime.networks.unet.UnetNetwork;
 
 /** Binds every built-in spec type to its component. */
 public final class FlowkitModule extends AbstractModule {
@@ -123,18 +127,20 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), VpSchedule.class, (s, c) -> new VariancePreserving(s.getBetaMin(), s.getBetaMax()));
         Components.bind(binder(), SubVpSchedule.class, (s, c) -> new SubVariancePreserving(s.getBetaMin(), s.getBetaMax()));
         Components.bind(binder(), VeSchedule.class, (s, c) -> new VarianceExploding(s.getSigmaMin(), s.getSigmaMax()));
+        Components.bind(binder(), ExponentialVeSchedule.class, (s, c) -> new ExponentialVe(s.getSigma()));
         // paths
         Components.bind(binder(), dev.flowkit.spec.GaussianPath.class, (s, c) -> new GaussianPath(c.resolve(s.getSchedule(), Schedule.class)));
         Components.bind(binder(), LinearPath.class, (s, c) -> new AffinePath(new Linear()));
         // networks
         Components.bind(binder(), Mlp.class, (s, c) -> new MlpNetwork(s));
         Components.bind(binder(), Conv1d.class, (s, c) -> new Conv1dNetwork(s));
+        Components.bind(binder(), Unet.class, (s, c) -> new UnetNetwork(s));
         Components.bind(binder(), VelocityAndScore.class, (s, c) -> new VelocityAndScoreNetwork(
                 c.resolve(s.getVelocity(), Network.class), s.getVelocity().getPredicts(),
                 c.resolve(s.getScore(), Network.class), s.getScore().getPredicts()));
         // objectives, optimizers
         Components.bind(binder(), FlowMatching.class, (s, c) -> new FlowMatchingLoss());
-        Components.bind(binder(), ScoreMatching.class, (s, c) -> new ScoreMatchingLoss(s.getWeighting()));
+        Components.bind(binder(), ScoreMatching.class, (s, c) -> new ScoreMatchingLoss(s.getWeighting(), s.getMaxTime()));
         Components.bind(binder(), NoisePrediction.class, (s, c) -> new NoisePredictionLoss());
         Components.bind(binder(), DataPrediction.class, (s, c) -> new DataPredictionLoss());
         Components.bind(binder(), FlowAndScoreMatching.class, (s, c) -> new FlowAndScoreMatchingLoss(s.getWeighting()));
@@ -160,8 +166,9 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), MeanCovError.class, (s, c) -> new MeanCovErrorMetric());
         Components.bind(binder(), Marginals.class, (s, c) -> new MarginalsMetric(s));
         Components.bind(binder(), ClassAccuracy.class, (s, c) -> new ClassAccuracyMetric());
+        Components.bind(binder(), dev.flowkit.spec.Fid.class, (s, c) -> new dev.flowkit.runtime.metrics.images.FidMetric(s));
         Components.bind(binder(), Likelihood.class, (s, c) -> new LikelihoodMetric(c.resolve(s.getSolver(), Sampler.class),
-                c.resolve(s.getDivergence(), Divergence.class), s.getPoints(), s.getGrid()));
+                c.resolve(s.getDivergence(), Divergence.class), s.getPoints(), s.getGrid(), s.getTime()));
         Components.bind(binder(), dev.flowkit.spec.ExactDivergence.class, (s, c) -> new ExactDivergence());
         Components.bind(binder(), Hutchinson.class, (s, c) ->
                 new HutchinsonDivergence(s.getProbes(), s.getDistribution() == ProbeDistribution.RADEMACHER));

@@ -2,6 +2,7 @@ package dev.flowkit.runtime
 
 import dev.flowkit.runtime.paths.GaussianPath
 import dev.flowkit.runtime.schedules.Cosine
+import dev.flowkit.runtime.schedules.ExponentialVe
 import dev.flowkit.runtime.schedules.Linear
 import dev.flowkit.runtime.schedules.Polynomial
 import dev.flowkit.runtime.schedules.Schedule
@@ -42,6 +43,9 @@ class PathsSpec : FunSpec({
         Case("vp(1, 5)", VariancePreserving(1.0, 5.0), { vpMean(it, 1.0, 5.0) }, { sqrt(1 - vpMean(it, 1.0, 5.0).let { m -> m * m }) }, 0.25),
         // VE: α ≡ 1 and β_t = σmin (σmax/σmin)^(1 − t), from σmax at t = 0 to σmin at t = 1
         Case("ve(0.01, 50)", VarianceExploding(0.01, 50.0), { 1.0 }, { 0.01 * Math.pow(5000.0, 1 - it) }, 1e-6, 1.0, 50.0, 0.01),
+        // the score-SDE tutorial's dx = σ^s dW: α ≡ 1, β_t² = (σ^{2s} − 1)/(2 ln σ), from ≈ 9.845 at t = 0 to 0 at t = 1
+        Case("exponential-ve(25)", ExponentialVe(25.0), { 1.0 }, { sqrt((Math.pow(25.0, 2 * (1 - it)) - 1) / (2 * kotlin.math.ln(25.0))) },
+            1e-6, 1.0, sqrt(624 / (2 * kotlin.math.ln(25.0))), 0.0),
     )
     val times = doubleArrayOf(0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)
 

@@ -13,6 +13,7 @@ import dev.flowkit.runtime.samplers.PredictorCorrector
 import dev.flowkit.runtime.samplers.ReverseNoise
 import dev.flowkit.runtime.samplers.Sampler
 import dev.flowkit.runtime.schedules.Cosine
+import dev.flowkit.runtime.schedules.ExponentialVe
 import dev.flowkit.runtime.schedules.Linear
 import dev.flowkit.runtime.schedules.Schedule
 import dev.flowkit.runtime.schedules.SubVariancePreserving
@@ -49,6 +50,7 @@ class StochasticSamplersSpec : FunSpec({
             Case(EulerMaruyamaSolver(300, ReverseNoise()), VariancePreserving(0.1, 20.0), "reverse SDE (300), vp"),
             Case(EulerMaruyamaSolver(300, ReverseNoise()), SubVariancePreserving(0.1, 20.0), "reverse SDE (300), sub-vp"),
             Case(EulerMaruyamaSolver(400, ReverseNoise()), VarianceExploding(0.01, 50.0), "reverse SDE (400), ve"),
+            Case(EulerMaruyamaSolver(500, ReverseNoise()), ExponentialVe(25.0), "reverse SDE (500), exponential-ve(25)"),
             Case(PredictorCorrector(EulerMaruyamaSolver(150, ReverseNoise()), LangevinCorrector(0.16, 1)),
                 VariancePreserving(0.1, 20.0), "pc(reverse SDE (150), langevin(snr 0.16)), vp"),
             Case(PredictorCorrector(HeunSolver(60), LangevinCorrector(0.1, 1)), VarianceExploding(0.01, 50.0),
@@ -114,6 +116,7 @@ class StochasticSamplersSpec : FunSpec({
             Sde(SubVariancePreserving(0.1, 20.0), "sub-vp: g² = β(s)(1 − e^(−2∫β))") { s -> linearBeta(s) * (1 - exp(-2 * integral(s))) },
             Sde(VarianceExploding(0.01, 50.0), "ve: g² = 2 ln(σmax/σmin) σ(s)²") { s ->
                 2 * ln(5000.0) * (0.01 * Math.pow(5000.0, s)).let { it * it } },
+            Sde(ExponentialVe(25.0), "exponential-ve: g² = σ^{2s}") { s -> Math.pow(25.0, 2 * s) },
         ) { c ->
             val steps = 2000
             val grid = FloatArray(steps + 1) { j -> (1.0 - j.toDouble() / steps).toFloat() } // t for s = j/steps

@@ -32,10 +32,12 @@ public final class CompiledExperiment implements AutoCloseable {
     private final List<Operand<?>> dataSample;
     private final List<Operand<?>> heldOutSample;
     private final List<ModelMetric.Compiled> modelMetrics;
+    private final long parameters;
 
     CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
                        LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample,
-                       List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics) {
+                       List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics, long parameters) {
+        this.parameters = parameters;
         this.heldOutSample = heldOutSample;
         this.modelMetrics = modelMetrics;
         this.spec = spec;
@@ -69,6 +71,11 @@ public final class CompiledExperiment implements AutoCloseable {
         try (Result r = runner.run()) {
             return ((TFloat32) r.get(0)).getFloat();
         }
+    }
+
+    /** The number of trained values in the network (an EMA copy not counted). */
+    public long parameterCount() {
+        return parameters;
     }
 
     /** Training steps completed so far (restored with a checkpoint). */

@@ -13,6 +13,8 @@ import dev.flowkit.runtime.objectives.Objective;
 import dev.flowkit.runtime.optimizers.Optimizer;
 import dev.flowkit.runtime.paths.ProbabilityPath;
 import dev.flowkit.runtime.samplers.Sampler;
+import dev.flowkit.runtime.optimizers.ExponentialMovingAverage;
+import dev.flowkit.spec.Ema;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.MetricSpec;
 import dev.flowkit.spec.SpecJson;
@@ -62,7 +64,8 @@ public final class ExperimentCompiler {
             Ops tf = Ops.create(graph);
             long seed = spec.getSeed();
             int classes = data.classes();
-            ModelContext context = new ModelContext(data.dim(), classes, spec.getPrediction(), path, RandomKey.of(tf, seed, Streams.INIT));
+            ModelContext context = new ModelContext(data.dim(), classes, spec.getPrediction(), path, RandomKey.of(tf, seed, Streams.INIT),
+                    spec.getData().getImageShape());
             TrainableModel model = network.build(tf.withSubScope("network"), context);
 
             Ops train = tf.withSubScope("train");
@@ -72,26 +75,35 @@ public final class ExperimentCompiler {
             Operand<TFloat32> x0 = source.sample(train, batchSize, stepKey.derive(2));
             Operand<TFloat32> z;
             Model trained;
+            TrainableModel training = model.forTraining(stepKey.derive(5));
             if (classes > 0) {
                 Distribution.Labelled batch = data.sampleLabelled(train, batchSize, stepKey.derive(1));
                 z = batch.points();
-                trained = model.given(dropLabels(train, batch.labels(), classes, spec.getTrain().getLabelDropout(), stepKey.derive(4)));
+                trained = training.given(dropLabels(train, batch.labels(), classes, spec.getTrain().getLabelDropout(), stepKey.derive(4)));
             } else {
                 z = data.sample(train, batchSize, stepKey.derive(1));
-                trained = model.given(null);
+                trained = training.given(null);
             }
             Operand<TFloat32> loss = objective.loss(train, z, x0, path, trained, stepKey.derive(3));
             Op update = optimizer.minimize(train, loss, model.variables(), step, spec.getTrain().getSteps());
             LossWindow lossWindow = new LossWindow(train, loss);
+            // what samples and evaluations use: the weights, or their moving average (a second copy of the network,
+            // built from the same init key, so it starts equal to the weights)
+            TrainableModel evaluated = model;
+            Ema ema = spec.getTrain().getEma();
+            if (ema != null) {
+                evaluated = network.build(tf.withSubScope("ema"), context);
+                update = ExponentialMovingAverage.after(train, update, evaluated.variables(), model.variables(), ema.getDecay());
+            }
 
             List<SamplingGraph> sampling = new ArrayList<>();
             List<Double> scales = spec.getGuidanceScales();
             for (double w : scales.isEmpty() ? List.of(Double.NaN) : scales) {
-                sampling.add(new SamplingGraph(tf.withSubScope("sample" + sampling.size()), source, data, path, sampler, model, w,
+                sampling.add(new SamplingGraph(tf.withSubScope("sample" + sampling.size()), source, data, path, sampler, evaluated, w,
                         spec.getSample().getRecordEvery()));
             }
             List<ModelMetric.Compiled> modelMetrics = new ArrayList<>();
-            ModelMetric.Parts parts = new ModelMetric.Parts(model.given(null), path, source, data);
+            ModelMetric.Parts parts = new ModelMetric.Parts(evaluated.given(null), path, source, data);
             for (MetricSpec m : spec.getEvaluate()) {
                 if (components.resolve(m, Object.class) instanceof ModelMetric metric) {
                     modelMetrics.add(metric.compile(tf.withSubScope("metric" + modelMetrics.size()), parts));
@@ -105,7 +117,9 @@ public final class ExperimentCompiler {
                 Distribution.Labelled draws = data.sampleLabelled(dataOps, dataDraw.count(), dataDraw.key());
                 dataSample.add(draws.points());
                 dataSample.add(draws.labels());
-                heldOutSample = dataSample;
+                Distribution.Labelled heldOut = data.sampleHeldOutLabelled(dataOps, dataDraw.count(), dataDraw.key());
+                heldOutSample.add(heldOut.points());
+                heldOutSample.add(heldOut.labels());
             } else {
                 dataSample.add(data.sample(dataOps, dataDraw.count(), dataDraw.key()));
                 heldOutSample.add(data.sampleHeldOut(dataOps, dataDraw.count(), dataDraw.key()));
@@ -118,7 +132,9 @@ public final class ExperimentCompiler {
                 session.close();
                 throw e;
             }
-            return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, heldOutSample, modelMetrics);
+            long parameters = model.variables().stream().mapToLong(v -> v.shape().size()).sum();
+            return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, heldOutSample,
+                    modelMetrics, parameters);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

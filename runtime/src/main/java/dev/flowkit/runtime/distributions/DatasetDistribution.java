@@ -14,7 +14,7 @@ public final class DatasetDistribution extends FiniteSample {
     }
 
     private DatasetDistribution(Dataset spec, Npy.Rows rows) {
-        super(rows.values(), rows.rowSize(), (int) spec.getHeldOutRows(), spec.getQuantization());
+        super(rows.values(), spec.labelArray(), rows.rowSize(), (int) spec.getHeldOutRows(), spec.getQuantization());
     }
 
     private static Npy.Rows read(Dataset spec) {

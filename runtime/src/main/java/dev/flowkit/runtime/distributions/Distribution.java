@@ -50,6 +50,11 @@ public interface Distribution {
         return new Labelled(sampleGiven(tf, labels, key), labels);
     }
 
+    /** [count] held-out draws with their labels (see {@link #sampleHeldOut}); fresh labelled draws unless the data is finite. */
+    default Labelled sampleHeldOutLabelled(Ops tf, Operand<TInt32> count, RandomKey key) {
+        return sampleLabelled(tf, count, key);
+    }
+
     /** Points [n, dim] and their class labels [n]. */
     record Labelled(Operand<TFloat32> points, Operand<TInt32> labels) {}
 

@@ -21,7 +21,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * log p_1(x) of a model at given points: the augmented probability-flow ODE from t = 1 back to t = 0 with any ODE
+ * log p_1(x) (or p_time) of a model at given points: the augmented probability-flow ODE from t = 1 (or time) back to t = 0 with any ODE
  * sampler (fixed-step or dopri5, each a host loop around one compiled step), then log p_0 of the end points under
  * the source.
  */
@@ -37,6 +37,12 @@ public final class LikelihoodGraph {
     /** log-densities of points from [data]'s space (its dimension, and its quantization for bits per dimension). */
     public LikelihoodGraph(Ops tf, Model model, ProbabilityPath path, Distribution source, Sampler solver, Divergence divergence,
                            Distribution data) {
+        this(tf, model, path, source, solver, divergence, data, 1.0);
+    }
+
+    /** The same for the density p_[time] (1: the data's). */
+    public LikelihoodGraph(Ops tf, Model model, ProbabilityPath path, Distribution source, Sampler solver, Divergence divergence,
+                           Distribution data, double time) {
         int dim = data.dim();
         this.dim = dim;
         this.bitsPerDimOffset = data.bitsPerDimOffset();
@@ -46,7 +52,7 @@ public final class LikelihoodGraph {
         Operand<TFloat32> probes = divergence.drawProbes(tf, draw.count(), dim, draw.key());
         if (probes != null) start.add(probes);
         Operand<TFloat32> state0 = tf.concat(start, tf.constant(1));
-        SamplingInput input = new SamplingInput(new AugmentedDynamics(model, divergence, dim), path, state0, draw.key().derive(1),
+        SamplingInput input = new SamplingInput(new AugmentedDynamics(model, divergence, dim, time), path, state0, draw.key().derive(1),
                 Integer.MAX_VALUE);
         // a fixed-step solve loops on the host around one compiled step: unrolled, every stage's gradient graph
         // would make graph construction quadratic in the number of steps (see FixedStepSolver.compileStepped)

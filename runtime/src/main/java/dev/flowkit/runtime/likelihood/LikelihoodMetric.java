@@ -21,8 +21,10 @@ public final class LikelihoodMetric implements ModelMetric {
     private final Divergence divergence;
     private final int points;
     private final int grid;
+    private final double time;
 
-    public LikelihoodMetric(Sampler solver, Divergence divergence, int points, int grid) {
+    public LikelihoodMetric(Sampler solver, Divergence divergence, int points, int grid, double time) {
+        this.time = time;
         this.solver = solver;
         this.divergence = divergence;
         this.points = points;
@@ -31,7 +33,7 @@ public final class LikelihoodMetric implements ModelMetric {
 
     @Override
     public Compiled compile(Ops tf, Parts parts) {
-        return new CompiledLikelihood(new LikelihoodGraph(tf, parts.model(), parts.path(), parts.source(), solver, divergence, parts.data()),
+        return new CompiledLikelihood(new LikelihoodGraph(tf, parts.model(), parts.path(), parts.source(), solver, divergence, parts.data(), time),
                 parts.dim());
     }
 

@@ -1,8 +1,10 @@
 package dev.flowkit.runtime.model;
 
+import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.paths.ProbabilityPath;
 import dev.flowkit.spec.Prediction;
 import java.util.List;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -12,12 +14,20 @@ import org.tensorflow.types.TInt32;
 /** One network whose output means [predicts]; every other quantity comes from the path's conversions. */
 public final class NetworkModel implements TrainableModel {
     private final NetworkFunction function;
+    private final Function<RandomKey, NetworkFunction> training;
     private final List<Variable<TFloat32>> variables;
     private final Prediction predicts;
     private final ProbabilityPath path;
 
     public NetworkModel(NetworkFunction function, List<Variable<TFloat32>> variables, Prediction predicts, ProbabilityPath path) {
+        this(function, key -> function, variables, predicts, path);
+    }
+
+    /** With [training]: the function the training step uses, given that step's key (for dropout). */
+    public NetworkModel(NetworkFunction function, Function<RandomKey, NetworkFunction> training, List<Variable<TFloat32>> variables,
+                        Prediction predicts, ProbabilityPath path) {
         this.function = function;
+        this.training = training;
         this.variables = List.copyOf(variables);
         this.predicts = predicts;
         this.path = path;
@@ -26,6 +36,11 @@ public final class NetworkModel implements TrainableModel {
     @Override
     public List<Variable<TFloat32>> variables() {
         return variables;
+    }
+
+    @Override
+    public TrainableModel forTraining(RandomKey key) {
+        return new NetworkModel(training.apply(key), training, variables, predicts, path);
     }
 
     @Override

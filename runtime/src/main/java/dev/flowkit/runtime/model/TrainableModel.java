@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.model;
 
+import dev.flowkit.runtime.graph.RandomKey;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.core.Variable;
@@ -12,4 +13,9 @@ public interface TrainableModel {
 
     /** The model for class labels [n] (int32); null means no label (the null class of a conditional model). */
     Model given(Operand<TInt32> labels);
+
+    /** The same model as the training step sees it (e.g. with dropout drawn from [key]); most models are unchanged. */
+    default TrainableModel forTraining(RandomKey key) {
+        return this;
+    }
 }

@@ -27,6 +27,11 @@ public final class VelocityAndScoreModel implements TrainableModel {
     }
 
     @Override
+    public TrainableModel forTraining(dev.flowkit.runtime.graph.RandomKey key) {
+        return new VelocityAndScoreModel(velocity.forTraining(key.derive(1)), score.forTraining(key.derive(2)));
+    }
+
+    @Override
     public Model given(Operand<TInt32> labels) {
         Model v = velocity.given(labels);
         Model s = score.given(labels);

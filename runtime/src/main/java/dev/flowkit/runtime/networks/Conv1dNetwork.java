@@ -77,7 +77,7 @@ public final class Conv1dNetwork implements Network {
                             : ops.gather(embedding, labels, ops.constant(0));
                     h = ops.math.add(h, ops.reshape(rowsOf, ops.constant(new int[] {-1, 1, channels})));
                 }
-                h = MlpNetwork.activate(ops, h, spec.getActivation());
+                h = Activations.apply(ops, h, spec.getActivation());
             }
             return ops.reshape(h, ops.stack(List.of(rows, ops.constant(dim))));
         };

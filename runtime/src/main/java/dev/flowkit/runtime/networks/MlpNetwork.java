@@ -66,7 +66,7 @@ public final class MlpNetwork implements Network {
                     if (embedding != null) h = ops.math.add(h, classRows(ops, embedding, labels, classes));
                 }
                 h = ops.nn.biasAdd(h, biases.get(i));
-                if (i + 1 < weights.size()) h = activate(ops, h, activation);
+                if (i + 1 < weights.size()) h = Activations.apply(ops, h, activation);
             }
             return h;
         };
@@ -77,15 +77,5 @@ public final class MlpNetwork implements Network {
     private static Operand<TFloat32> classRows(Ops tf, Variable<TFloat32> embedding, Operand<TInt32> labels, int classes) {
         if (labels == null) return tf.gather(embedding, tf.constant(new int[] {classes}), tf.constant(0));
         return tf.gather(embedding, labels, tf.constant(0));
-    }
-
-    static Operand<TFloat32> activate(Ops tf, Operand<TFloat32> h, Activation activation) {
-        return switch (activation) {
-            case SILU -> tf.math.mul(h, tf.math.sigmoid(h));
-            case RELU -> tf.nn.relu(h);
-            case TANH -> tf.math.tanh(h);
-            case ELU -> tf.nn.elu(h);
-            case SOFTPLUS -> tf.math.softplus(h);
-        };
     }
 }

@@ -14,7 +14,7 @@ public final class FlowAndScoreMatchingLoss implements Objective {
     private final Objective score;
 
     public FlowAndScoreMatchingLoss(Weighting weighting) {
-        this.score = new ScoreMatchingLoss(weighting);
+        this.score = new ScoreMatchingLoss(weighting, 0.999);
     }
 
     @Override

@@ -72,6 +72,8 @@ public final class ExperimentRunner {
         long compileStart = System.nanoTime();
         try (CompiledExperiment experiment = compiler.compile(spec, options.session())) {
             double prepareSeconds = (System.nanoTime() - compileStart) / 1e9;
+            listener.status(String.format(java.util.Locale.ROOT, "network: %s, %,d trainable parameters",
+                    SpecNames.INSTANCE.of(spec.getNetwork()), experiment.parameterCount()));
             List<double[]> losses = new ArrayList<>();
             long start = 0;
             if (resumed != null) {
@@ -86,15 +88,26 @@ public final class ExperimentRunner {
             double finalLoss = finalLoss(losses);
 
             int count = spec.getSample().getCount();
+            for (Metric metric : metrics) metric.prepare(spec.getData(), listener);
             List<Sampled> runs = sampleAndEvaluate(experiment, spec, metrics, out, options, listener);
             if (options.plots() && !losses.isEmpty()) Plots.loss(out.resolve("loss.png"), spec.getName() + ": training loss", losses);
             Sampled first = runs.get(0);
-            writeMetrics(out.resolve("metrics.json"), spec, runs, spec.getTrain().getSteps(), training.steps(),
+            writeMetrics(out.resolve("metrics.json"), spec, runs, experiment.parameterCount(), spec.getTrain().getSteps(), training.steps(),
                     training.stepsPerSecond(), finalLoss, count, prepareSeconds, training.seconds(), (System.nanoTime() - compileStart) / 1e9);
             Map<Double, Map<String, Double>> guided = new LinkedHashMap<>();
             runs.stream().filter(r -> r.guidance() != null).forEach(r -> guided.put(r.guidance(), r.metrics()));
             return new RunResult(first.metrics(), training.stepsPerSecond(), finalLoss, first.seconds(), first.functionEvaluations(),
                     first.samples(), guided);
+        } finally {
+            for (Metric metric : metrics) if (metric instanceof AutoCloseable closeable) close(closeable);
+        }
+    }
+
+    private static void close(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not close " + resource, e);
         }
     }
 
@@ -304,7 +317,7 @@ public final class ExperimentRunner {
         return bad;
     }
 
-    private static void writeMetrics(Path file, ExperimentSpec spec, List<Sampled> runs, long totalSteps, long trained,
+    private static void writeMetrics(Path file, ExperimentSpec spec, List<Sampled> runs, long parameters, long totalSteps, long trained,
                                      double stepsPerSecond, double finalLoss, int count, double prepareSeconds,
                                      double trainingSeconds, double totalSeconds) throws IOException {
         Sampled first = runs.get(0);
@@ -312,6 +325,7 @@ public final class ExperimentRunner {
         root.put("name", spec.getName());
         root.put("seed", spec.getSeed());
         root.put("metrics", first.metrics());
+        root.put("network", Map.of("type", SpecNames.INSTANCE.of(spec.getNetwork()), "parameters", parameters));
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("steps", totalSteps);
         training.put("stepsThisRun", trained);

@@ -1,0 +1,38 @@
+package dev.flowkit.runtime.networks.unet;
+
+import dev.flowkit.runtime.networks.Parameters;
+
+import dev.flowkit.runtime.networks.Activations;
+import dev.flowkit.spec.Activation;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A U-Net level's entry: act(GroupNorm(conv(x) + Dense(e))), where the convolution keeps the size (the first level),
+ * halves it (down-sampling: stride 2) or doubles it (up-sampling: a stride-2 transposed convolution).
+ */
+final class ConvBlock {
+    private final Conv2d conv;
+    private final Dense time;
+    private final GroupNorm norm;
+    private final Activation activation;
+    private final int out;
+    private final int height;
+    private final int width;
+
+    ConvBlock(Conv2d conv, Parameters p, String name, int embedding, int out, int groups, Activation activation, int height, int width) {
+        this.conv = conv;
+        this.time = new Dense(p, name + ".time", embedding, out);
+        this.norm = new GroupNorm(p, name + ".norm", groups, out);
+        this.activation = activation;
+        this.out = out;
+        this.height = height;
+        this.width = width;
+    }
+
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> e) {
+        Operand<TFloat32> h = tf.math.add(conv.apply(tf, x, height, width), time.perChannel(tf, e, out));
+        return Activations.apply(tf, norm.apply(tf, h, height, width), activation);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.flowkit.runtime
+
+import dev.flowkit.runtime.compiler.RandomDraw
+import dev.flowkit.runtime.distributions.DatasetDistribution
+import dev.flowkit.runtime.graph.Tensors
+import dev.flowkit.runtime.metrics.Evaluation
+import dev.flowkit.runtime.metrics.images.FidMetric
+import dev.flowkit.runtime.metrics.images.FrechetDistance
+import dev.flowkit.runtime.metrics.images.ImageClassifier
+import dev.flowkit.runtime.metrics.images.KernelDistance
+import dev.flowkit.runtime.run.TrainingListener
+import dev.flowkit.spec.Dataset
+import dev.flowkit.spec.Fid
+import dev.flowkit.spec.Quantization
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.doubles.plusOrMinus
+import io.kotest.matchers.doubles.shouldBeGreaterThan
+import io.kotest.matchers.doubles.shouldBeLessThan
+import io.kotest.matchers.shouldBe
+import java.nio.file.Files
+import java.util.Random
+import kotlin.math.cos
+import kotlin.math.sin
+import kotlin.math.sqrt
+
+/**
+ * Image metrics: the Fréchet distance against its closed form for Gaussians, KID's unbiasedness, a LeNet classifier
+ * that learns labelled images, and FID of noise far above its floor; labelled .npy data sets.
+ */
+class ImageMetricsSpec : FunSpec({
+    test("the Fréchet distance of two Gaussians equals ‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2(Σ₁^½ Σ₂ Σ₁^½)^½)") {
+        // commuting (diagonal) covariances: Σ (σ₁ − σ₂)²
+        val p = FrechetDistance.Gaussian(doubleArrayOf(1.0, 0.0), arrayOf(doubleArrayOf(1.0, 0.0), doubleArrayOf(0.0, 4.0)))
+        val q = FrechetDistance.Gaussian(doubleArrayOf(3.0, 1.0), arrayOf(doubleArrayOf(9.0, 0.0), doubleArrayOf(0.0, 1.0)))
+        FrechetDistance.between(p, q) shouldBe ((4.0 + 1.0) + (1.0 - 3.0).let { it * it } + (2.0 - 1.0).let { it * it } plusOrMinus 1e-9)
+        // against the identity, a rotated covariance R diag(λ) Rᵀ gives Σ (1 − √λ)²
+        val a = 0.7
+        val (l1, l2) = 0.25 to 6.0
+        val r = arrayOf(doubleArrayOf(cos(a), -sin(a)), doubleArrayOf(sin(a), cos(a)))
+        val s = Array(2) { i -> DoubleArray(2) { j -> r[i][0] * l1 * r[j][0] + r[i][1] * l2 * r[j][1] } }
+        val identity = FrechetDistance.Gaussian(doubleArrayOf(0.0, 0.0), arrayOf(doubleArrayOf(1.0, 0.0), doubleArrayOf(0.0, 1.0)))
+        FrechetDistance.between(identity, FrechetDistance.Gaussian(doubleArrayOf(0.0, 0.0), s)) shouldBe
+            ((1 - sqrt(l1)).let { it * it } + (1 - sqrt(l2)).let { it * it } plusOrMinus 1e-9)
+        // not symmetric in its formula, but in its value
+        FrechetDistance.between(FrechetDistance.Gaussian(doubleArrayOf(0.0, 0.0), s), identity) shouldBe
+            (FrechetDistance.between(identity, FrechetDistance.Gaussian(doubleArrayOf(0.0, 0.0), s)) plusOrMinus 1e-9)
+    }
+
+    test("fitted Gaussians of large samples reproduce the closed form; KID is ≈ 0 for one distribution and clearly positive for two") {
+        val random = Random(2)
+        fun sample(n: Int, shift: Double, scale: Double) = Array(n) { FloatArray(3) { (shift + scale * random.nextGaussian()).toFloat() } }
+        val x = sample(20_000, 0.0, 1.0)
+        val y = sample(20_000, 0.5, 2.0)
+        val fd = FrechetDistance.between(FrechetDistance.Gaussian.fit(x), FrechetDistance.Gaussian.fit(y))
+        fd shouldBe (3 * 0.25 + 3 * 1.0 plusOrMinus 0.1) // ‖0.5·1‖² + Σ (1 − 2)²
+        val same = KernelDistance.between(sample(400, 0.0, 1.0), sample(400, 0.0, 1.0))
+        val different = KernelDistance.between(sample(400, 0.0, 1.0), sample(400, 0.5, 2.0))
+        kotlin.math.abs(same) shouldBeLessThan 0.1 * different
+        different shouldBeGreaterThan 0.5
+    }
+
+    // 8×8 8-bit images of 4 classes: class k is a bright 2-pixel-wide bar (rows for k < 2, columns otherwise) at a
+    // class-specific place, over noise; labels beside them
+    val dir = Files.createTempDirectory("flowkit-images")
+    val n = 400
+    val random = Random(7)
+    val labels = IntArray(n) { it % 4 }
+    val pixels = DoubleArray(n * 64) { i ->
+        val row = i / 64
+        val y = (i % 64) / 8
+        val x = i % 8
+        val k = labels[row]
+        val on = if (k < 2) y / 2 == 1 + 2 * k else x / 2 == 1 + 2 * (k - 2)
+        (if (on) 200 else 30) + random.nextInt(40).toDouble()
+    }
+    val imageFile = writeNpy(dir.resolve("bars.npy"), "|u1", listOf(n, 8, 8), pixels)
+    val labelFile = dir.resolve("bars-labels.npy").also { dev.flowkit.runtime.output.Npy.writeBytes(it, intArrayOf(n), ByteArray(n) { labels[it].toByte() }) }
+    val dataset = Dataset(imageFile.toString(), 0.25, Quantization(8, 0.0, 1.0), labelFile.toString())
+
+    test("labelled rows keep their labels through the split and every draw, held-out draws included") {
+        val data = DatasetDistribution(dataset)
+        data.classes() shouldBe 4
+        graph {
+            val draw = RandomDraw(tf)
+            for (heldOut in listOf(false, true)) {
+                val drawn = if (heldOut) data.sampleHeldOutLabelled(tf, draw.count(), draw.key()) else data.sampleLabelled(tf, draw.count(), draw.key())
+                draw.run(rawSession, 100, 3, 0, listOf(drawn.points(), drawn.labels())).use { r ->
+                    val points = Tensors.toMatrix(r.get(0))
+                    val got = Tensors.toIntArray(r.get(1))
+                    for (i in points.indices) {
+                        // the bar of the label is bright: its mean is far above the rest
+                        val k = got[i]
+                        val bar = (0 until 64).filter { p -> if (k < 2) (p / 8) / 2 == 1 + 2 * k else (p % 8) / 2 == 1 + (k - 2) * 2 }
+                        bar.map { points[i][it].toDouble() }.average() shouldBeGreaterThan 0.6
+                    }
+                }
+            }
+        }
+    }
+
+    test("the LeNet classifier learns labelled images, FID of held-out-like samples sits near its floor and noise far above") {
+        val data = DatasetDistribution(dataset)
+        ImageClassifier(data, listOf(8, 8, 1), 0, 64, 300).use { classifier ->
+            classifier.train(300, TrainingListener.SILENT)
+            classifier.heldOutAccuracy() shouldBeGreaterThan 0.97
+        }
+        val metric = FidMetric(Fid(labelFile.toString(), classifierSteps = 300, batchSize = 64))
+        metric.use {
+            metric.prepare(dataset, TrainingListener.SILENT)
+            Files.exists(dir.resolve(".flowkit-cache")) shouldBe true
+            val (heldOut, heldLabels, training) = graph {
+                val draw = RandomDraw(tf)
+                val held = data.sampleHeldOutLabelled(tf, draw.count(), draw.key())
+                val train = data.sample(tf, draw.count(), draw.key())
+                draw.run(rawSession, 100, 1, 0, listOf(held.points(), held.labels(), train)).use { r ->
+                    Triple(Tensors.toMatrix(r.get(0)), Tensors.toIntArray(r.get(1)), Tensors.toMatrix(r.get(2)))
+                }
+            }
+            val floor = metric.compute(Evaluation(training, null, heldOut, heldLabels, dataset))
+            val noise = Array(100) { FloatArray(64) { random.nextFloat() } }
+            val bad = metric.compute(Evaluation(noise, labels.copyOf(100), heldOut, heldLabels, dataset))
+            println("fid floor ${floor["fid"]}, noise ${bad["fid"]}; kid floor ${floor["kid"]}, noise ${bad["kid"]}")
+            bad["fid"]!! shouldBeGreaterThan 10 * floor["fid"]!!
+            bad["kid"]!! shouldBeGreaterThan 10 * kotlin.math.abs(floor["kid"]!!)
+            bad["sampleAccuracy"]!! shouldBeLessThan 0.6
+            floor["classifierAccuracy"]!! shouldBeGreaterThan 0.97
+            // a second metric finds the cached classifier and gives the same numbers
+            FidMetric(Fid(labelFile.toString(), classifierSteps = 300, batchSize = 64)).use { again ->
+                again.prepare(dataset, TrainingListener.SILENT)
+                again.compute(Evaluation(training, null, heldOut, heldLabels, dataset))["fid"] shouldBe floor["fid"]
+            }
+        }
+    }
+})
