@@ -227,6 +227,7 @@ class TrainScope {
     var logEvery: Int = defaults.logEvery
     var checkpointEvery: Int = defaults.checkpointEvery
     var labelDropout: Double = defaults.labelDropout
+    var evaluateEvery: Int = defaults.evaluateEvery
     private var ema: Ema? = defaults.ema
     private var objective: ObjectiveSpec = defaults.objective
     private var optimizer: OptimizerSpec = defaults.optimizer
@@ -253,7 +254,7 @@ class TrainScope {
         decay: Decay = Decay.CONSTANT,
     ) = optimizer(Adam(learningRate, betas, eps, clipNorm, decay))
 
-    internal fun build() = TrainSpec(objective, steps, batchSize, optimizer, logEvery, checkpointEvery, labelDropout, ema)
+    internal fun build() = TrainSpec(objective, steps, batchSize, optimizer, logEvery, checkpointEvery, labelDropout, ema, evaluateEvery)
 }
 
 /**

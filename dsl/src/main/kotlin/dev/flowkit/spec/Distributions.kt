@@ -241,17 +241,22 @@ data class Dataset(
         v.check(quantization == null || h.isInteger, "quantization") {
             "needs integer levels in the file, but its element type is ${h.dtype}; omit quantization for real-valued data"
         }
-        labelValues?.let { read ->
-            val problem = read.exceptionOrNull()
-            v.check(problem == null, "labels") {
-                val reason = if (problem is java.nio.file.NoSuchFileException) "no such file" else problem?.message
-                "cannot read '$labels' (relative to ${java.nio.file.Path.of("").toAbsolutePath()}): $reason"
-            }
-            val l = read.getOrNull() ?: return
-            v.check(l.size.toLong() == h.rows, "labels") { "must hold one label per row of '$file' (${h.rows}), held ${l.size}" }
-            v.check(l.isEmpty() || (l.min() >= 0 && l.max() < 100_000), "labels") {
-                "must be class numbers 0 … K − 1 (K < 100000), held values from ${l.minOrNull()} to ${l.maxOrNull()}"
-            }
+        labels?.let { validateLabels(v, "labels", it) }
+    }
+
+    /** Checks [labelsFile] as the class labels of this file's rows; problems are reported at [field]. */
+    fun validateLabels(v: Validator, field: String, labelsFile: String) {
+        val h = header.getOrNull() ?: return
+        val read = runCatching { NpyHeader.readIntegers(java.nio.file.Path.of(labelsFile)) }
+        val problem = read.exceptionOrNull()
+        v.check(problem == null, field) {
+            val reason = if (problem is java.nio.file.NoSuchFileException) "no such file" else problem?.message
+            "cannot read '$labelsFile' (relative to ${java.nio.file.Path.of("").toAbsolutePath()}): $reason"
+        }
+        val l = read.getOrNull() ?: return
+        v.check(l.size.toLong() == h.rows, field) { "must hold one label per row of '$file' (${h.rows}), held ${l.size}" }
+        v.check(l.isEmpty() || (l.min() >= 0 && l.max() < 100_000), field) {
+            "must be class numbers 0 … K − 1 (K < 100000), held values from ${l.minOrNull()} to ${l.maxOrNull()}"
         }
     }
 

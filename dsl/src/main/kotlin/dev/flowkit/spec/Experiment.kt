@@ -140,6 +140,7 @@ data class ExperimentSpec(
                     "fid trains a classifier on labelled images: give the labels of the data file's rows " +
                         "(fid(labels = \"….npy\")) or labelled data (dataset(file, labels = \"….npy\"))"
                 }
+                if (m.labels != null && data is Dataset && data.dim > 0) data.validateLabels(v.at("evaluate[$i]"), "labels", m.labels)
             }
             if (m is ClassAccuracy) {
                 v.check(conditional && data is MixtureSpec, "evaluate[$i]") {

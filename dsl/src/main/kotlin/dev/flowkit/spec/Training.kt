@@ -137,6 +137,11 @@ data class TrainSpec(
     val labelDropout: Double = 0.1,
     /** Weight averaging for sampling and evaluation; null: the trained weights themselves. */
     val ema: Ema? = null,
+    /**
+     * The metrics of the model itself (e.g. likelihood) are also computed every this many steps during training, for
+     * their curve against steps (metrics.json `evaluations`, evaluation.png); 0 = only at the end.
+     */
+    val evaluateEvery: Int = 0,
 ) : Validated {
     override fun validate(v: Validator) {
         v.nested("objective", objective)
@@ -147,5 +152,6 @@ data class TrainSpec(
         v.check(checkpointEvery >= 0, "checkpointEvery") { "must be >= 0 (0 = only at the end), was $checkpointEvery" }
         v.inRange("labelDropout", labelDropout, 0.0, 1.0, highOpen = true)
         v.nested("ema", ema)
+        v.check(evaluateEvery >= 0, "evaluateEvery") { "must be >= 0 (0 = only at the end), was $evaluateEvery" }
     }
 }

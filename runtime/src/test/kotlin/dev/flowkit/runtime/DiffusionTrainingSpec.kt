@@ -104,4 +104,24 @@ class DiffusionTrainingSpec : FunSpec({
             perPoint.functionEvaluations() shouldBe 40L // rk4: 10 steps × 4
         }
     }
+
+    test("evaluateEvery records the likelihood during training, improving with steps, and the history survives a resume") {
+        fun spec(steps: Int) = experiment("likelihood-curve") {
+            seed = 3
+            data { gaussianMixture(means = listOf(listOf(-2.0, 0.0), listOf(2.0, 0.0)), stds = listOf(0.4, 0.4)) }
+            network { mlp(hidden = listOf(64, 64)) }
+            train { this.steps = steps; batchSize = 256; checkpointEvery = 200; evaluateEvery = 200 }
+            sample { euler(steps = 10); count = 200 }
+            evaluate { likelihood(solver = rk4(steps = 8), points = 200, grid = 0) }
+        }
+        val out = tempdir().toPath()
+        flowkit.run(spec(400), RunOptions.to(out))
+        val result = flowkit.run(spec(800), RunOptions.to(out).resuming(true))
+        val evaluations = ObjectMapper().readTree(out.resolve("metrics.json").toFile())["evaluations"]
+        evaluations.map { it["step"].asLong() } shouldBe listOf(200L, 400L, 600L, 800L)
+        val curve = evaluations.map { it["logLikelihood"].asDouble() }
+        curve.last() shouldBe (result.metrics()["logLikelihood"]!! plusOrMinus 1e-12) // the final point is the final evaluation
+        curve.last() shouldBeGreaterThan curve.first() // training improves the held-out likelihood
+        Files.exists(out.resolve("evaluation.png")) shouldBe true
+    }
 })

@@ -35,10 +35,26 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--graph-optimizer", description = "let TensorFlow's Grappler optimize the graphs (off by default: slow on unrolled sampling graphs, no gain measured)")
     boolean graphOptimizer;
 
+    @Option(names = "--only", split = ",", paramLabel = "GROUP",
+            description = "run only these groups: mlp (2D training, sampling, likelihood), sde (VP reverse SDE, dopri5), unet, langevin (default: all)")
+    java.util.Set<String> only;
+
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private boolean runs(String group) {
+        return only == null || only.contains(group);
+    }
 
     @Override
     public Integer call() throws Exception {
+        if (runs("mlp")) mlp();
+        if (runs("sde")) sde();
+        if (runs("unet")) unet();
+        if (runs("langevin")) langevin();
+        return 0;
+    }
+
+    private void mlp() throws Exception {
         ExperimentSpec spec = Experiments.experiment("bench", e -> {
             e.setSeed(1);
             e.data(d -> d.moons());
@@ -78,7 +94,10 @@ final class BenchCommand implements Callable<Integer> {
                     "log-likelihood of 10 000 2D points, exact divergence, dopri5 rtol = atol = 1e-5 (" + (long) nfe
                             + " evaluations), augmented ODE solved for all points at once; median of " + seconds.length);
         }
-        // stochastic and adaptive sampling of a VP score model (noise-predicting MLP; untrained: speed only)
+    }
+
+    /** Stochastic and adaptive sampling of a VP score model (noise-predicting MLP; untrained: speed only). */
+    private void sde() throws Exception {
         for (String sampler : List.of("sde", "dopri5")) {
             ExperimentSpec vp = Experiments.experiment("bench-" + sampler, e -> {
                 e.setSeed(1);
@@ -104,7 +123,10 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        // Langevin simulation of the φ⁴ chain (d = 64), both integrators: site updates per second
+    }
+
+    /** Langevin simulation of the φ⁴ chain (d = 64), both integrators: site updates per second. */
+    private void langevin() throws Exception {
         for (LangevinIntegrator integrator : List.of(LangevinIntegrator.EULER, LangevinIntegrator.SEMI_IMPLICIT)) {
             Phi4Chain chain = new Phi4Chain(64, 0.03, null, 0.0);
             LangevinSimulation simulation = new LangevinSimulation(new Potential(chain),
@@ -120,7 +142,62 @@ final class BenchCommand implements Callable<Integer> {
                     "Langevin simulation of the φ⁴ chain (d = 64), 20 000 chains × 200 steps, " + integrator.name().toLowerCase(java.util.Locale.ROOT)
                             + ", gradient by TensorFlow, all cores; median of " + rates.length);
         }
-        return 0;
+    }
+
+    /**
+     * The score-SDE tutorial's ScoreNet on 28×28 images (random bytes: speed only): training images/s at batch 32 and
+     * 128 (denoising score matching, Adam, EMA), and Euler–Maruyama sampling image-steps/s at batch 64 (20 steps, one
+     * graph execution), all cores — the work of ../shared/peer/unet_mnist.py --mode bench.
+     */
+    private void unet() throws Exception {
+        java.nio.file.Path images = java.nio.file.Files.createTempFile("flowkit-bench-images", ".npy");
+        try {
+            byte[] pixels = new byte[512 * 784];
+            new java.util.Random(1).nextBytes(pixels);
+            dev.flowkit.runtime.output.Npy.writeBytes(images, new int[] {512, 28, 28, 1}, pixels);
+            int cores = Runtime.getRuntime().availableProcessors();
+            for (int batch : new int[] {32, 128}) {
+                ExperimentSpec spec = scoreNet(images, batch);
+                try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(cores, 1, graphOptimizer))) {
+                    for (int i = 0; i < 5; i++) experiment.trainStep(false);
+                    double[] rates = new double[repeats];
+                    for (int r = 0; r < repeats; r++) {
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < 10; i++) experiment.trainStep(false);
+                        rates[r] = 10.0 * batch / ((System.nanoTime() - t0) / 1e9);
+                    }
+                    print("unet_train_images_per_s_batch" + batch, median(rates), "images/s", "the score-SDE tutorial's ScoreNet (1,115,297 "
+                            + "parameters) on 28×28 images, denoising score matching, Adam, EMA, batch " + batch + ", one session call per step, "
+                            + cores + " threads", cores);
+                }
+            }
+            ExperimentSpec spec = scoreNet(images, 32);
+            try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(cores, 1, graphOptimizer))) {
+                experiment.sample(64, Streams.SAMPLES);
+                double[] seconds = new double[Math.min(repeats, 5)];
+                for (int r = 0; r < seconds.length; r++) {
+                    long t0 = System.nanoTime();
+                    experiment.sample(64, Streams.SAMPLES + r);
+                    seconds[r] = (System.nanoTime() - t0) / 1e9;
+                }
+                print("unet_em_image_steps_per_s", 64 * 20 / median(seconds), "image-steps/s", "ScoreNet, 64 images × 20 Euler–Maruyama "
+                        + "steps of the reverse SDE in one graph execution, " + cores + " threads; median of " + seconds.length, cores);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(images);
+        }
+    }
+
+    private static ExperimentSpec scoreNet(java.nio.file.Path images, int batch) {
+        return Experiments.experiment("bench-unet", e -> {
+            e.setSeed(1);
+            e.data(d -> d.dataset(images.toString(), 0.25, d.quantization(8, 0.0, 1.0)));
+            e.path(p -> p.gaussian(p.exponentialVe(25.0)));
+            e.network(n -> n.scoreNet());
+            e.train(t -> { t.scoreMatching(dev.flowkit.spec.Weighting.NOISE_VARIANCE, 0.99999); t.setBatchSize(batch); t.adam(1e-4); t.ema(0.999); });
+            e.sample(s -> { s.eulerMaruyama(20); s.setCount(64); s.setRecordEvery(20); });
+            e.evaluate(v -> v.meanCovError());
+        });
     }
 
     /** Median wall time of one batch of 2000 samples, after a warm-up. */
@@ -136,12 +213,16 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void print(String name, double value, String unit, String what) throws Exception {
+        print(name, value, unit, what, threads);
+    }
+
+    private void print(String name, double value, String unit, String what, int threadsUsed) throws Exception {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("bench", name);
         line.put("median", Math.round(value * 100) / 100.0);
         line.put("unit", unit);
         line.put("repeats", repeats);
-        line.put("threads", threads);
+        line.put("threads", threadsUsed);
         line.put("graphOptimizer", graphOptimizer);
         line.put("what", what);
         line.put("cpus", Runtime.getRuntime().availableProcessors());

@@ -25,14 +25,27 @@ class SamplesSpec : FunSpec({
         // an MNIST-shaped file: uint8 [20, 28, 28, 1]
         val pixels = java.nio.file.Files.createTempFile("mnist", ".npy")
         dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(20, 28, 28, 1), ByteArray(20 * 784))
+        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy")
+        dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(20), ByteArray(20) { (it % 10).toByte() })
         val images = File(experiments, "images")
         withData(images.listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }.map { it.name }) { name ->
             val text = File(images, name).readText()
             text shouldContain "\"file\": \"data/mnist/images.npy\""
-            val spec = SpecJson().decode(text.replace("data/mnist/images.npy", pixels.toString()).replace(Regex("\"count\": \\d+"), "\"count\": 2"))
+            val spec = SpecJson().decode(text.replace("data/mnist/images.npy", pixels.toString()).replace("data/mnist/labels.npy", labels.toString())
+                .replace(Regex("\"count\": \\d+"), "\"count\": 2"))
             spec.name shouldBe name.removeSuffix(".json")
             spec.data.imageShape shouldBe listOf(28, 28, 1)
         }
+    }
+
+    test("the Kotlin DSL form of mnist-score-sde equals its JSON file") {
+        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy")
+        dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(2000, 28, 28, 1), ByteArray(2000 * 784))
+        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy")
+        dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(2000), ByteArray(2000) { (it % 10).toByte() })
+        val json = File(experiments, "images/mnist-score-sde.json").readText()
+            .replace("data/mnist/images.npy", pixels.toString()).replace("data/mnist/labels.npy", labels.toString())
+        SpecJson().decode(json) shouldBe ShippedExperiments.mnistScoreSde(pixels.toString(), labels.toString())
     }
 
     context("every study experiment (phi4/) is a valid spec whose Langevin data have the study's λ and T") {

@@ -50,5 +50,6 @@ public final class ConsoleProgress implements TrainingListener {
     @Override
     public void status(String message) {
         if (bar == null) out.println(message);
+        else bar.setExtraMessage(" " + message); // e.g. an evaluation during training: say why the bar waits
     }
 }

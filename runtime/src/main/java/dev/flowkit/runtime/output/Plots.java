@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -61,25 +62,37 @@ public final class Plots {
 
     /** Mean training loss per logging window against step (log axis when it spans decades). */
     public static void loss(Path file, String title, List<double[]> stepAndLoss) throws IOException {
-        XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE / 2).title(title).xAxisTitle("step").yAxisTitle("loss").build();
+        BitmapEncoder.saveBitmap(lineChart(title, "loss", stepAndLoss), file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** One line chart per named series of (step, value) points, stacked in a column (e.g. metrics during training). */
+    public static void curves(Path file, String title, Map<String, List<double[]>> series) throws IOException {
+        List<XYChart> charts = new java.util.ArrayList<>();
+        series.forEach((name, points) -> charts.add(lineChart(charts.isEmpty() ? title : "", name, points)));
+        BitmapEncoder.saveBitmap(charts, charts.size(), 1, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static XYChart lineChart(String title, String yTitle, List<double[]> points) {
+        XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE / 2).title(title).xAxisTitle("step").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesVisible(true);
-        // A log axis only helps (and only gets tick labels) when the loss spans more than a decade or so.
-        double min = stepAndLoss.stream().mapToDouble(p -> p[1]).min().orElse(1);
-        double max = stepAndLoss.stream().mapToDouble(p -> p[1]).max().orElse(1);
+        // A log axis only helps (and only gets tick labels) when the values span more than a decade or so.
+        double min = points.stream().mapToDouble(p -> p[1]).min().orElse(1);
+        double max = points.stream().mapToDouble(p -> p[1]).max().orElse(1);
         chart.getStyler().setYAxisLogarithmic(min > 0 && max / min > 20);
-        double[] steps = stepAndLoss.stream().mapToDouble(p -> p[0]).toArray();
-        double[] losses = stepAndLoss.stream().mapToDouble(p -> p[1]).toArray();
+        double[] steps = points.stream().mapToDouble(p -> p[0]).toArray();
+        double[] values = points.stream().mapToDouble(p -> p[1]).toArray();
         if (steps.length == 0) {
             steps = new double[] {0};
-            losses = new double[] {1};
+            values = new double[] {1};
         }
-        XYSeries s = chart.addSeries("loss", steps, losses);
+        XYSeries s = chart.addSeries(yTitle, steps, values);
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-        s.setMarker(SeriesMarkers.NONE);
+        s.setMarker(points.size() <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         s.setLineColor(new Color(31, 119, 180));
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        s.setMarkerColor(new Color(31, 119, 180));
+        return chart;
     }
 
     /**

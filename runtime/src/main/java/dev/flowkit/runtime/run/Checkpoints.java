@@ -34,8 +34,18 @@ public final class Checkpoints {
         this.outDir = outDir;
     }
 
-    /** What a checkpoint records besides the variables; [trainingSeconds] sums the training time of every run so far. */
-    public record State(long step, JsonNode spec, List<double[]> losses, double trainingSeconds) {}
+    /**
+     * What a checkpoint records besides the variables; [trainingSeconds] sums the training time of every run so far;
+     * [evaluations] are the model metrics computed during training (train.evaluateEvery).
+     */
+    public record State(long step, JsonNode spec, List<double[]> losses, double trainingSeconds, List<Evaluated> evaluations) {
+        public State(long step, JsonNode spec, List<double[]> losses, double trainingSeconds) {
+            this(step, spec, losses, trainingSeconds, List.of());
+        }
+    }
+
+    /** Metric values at a training step. */
+    public record Evaluated(long step, java.util.Map<String, Double> values) {}
 
     public void save(CompiledExperiment experiment, State state) {
         try {
@@ -48,6 +58,11 @@ public final class Checkpoints {
             node.put("trainingSeconds", state.trainingSeconds());
             var losses = node.putArray("losses");
             for (double[] p : state.losses()) losses.addArray().add(p[0]).add(p[1]);
+            var evaluations = node.putArray("evaluations");
+            for (Evaluated e : state.evaluations()) {
+                ObjectNode entry = evaluations.addObject().put("step", e.step());
+                e.values().forEach(entry::put);
+            }
             JSON.writerWithDefaultPrettyPrinter().writeValue(temp.resolve("state.json").toFile(), node);
             syncTree(temp);
             Path current = outDir.resolve(FOLDER);
@@ -80,8 +95,14 @@ public final class Checkpoints {
             JsonNode node = JSON.readTree(folder.resolve("state.json").toFile());
             List<double[]> losses = new ArrayList<>();
             for (JsonNode p : node.get("losses")) losses.add(new double[] {p.get(0).asDouble(), p.get(1).asDouble()});
+            List<Evaluated> evaluations = new ArrayList<>();
+            for (JsonNode e : node.path("evaluations")) {
+                java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+                e.fields().forEachRemaining(f -> { if (!f.getKey().equals("step")) values.put(f.getKey(), f.getValue().asDouble()); });
+                evaluations.add(new Evaluated(e.get("step").asLong(), values));
+            }
             // trainingSeconds: 0 for checkpoints written before it was recorded
-            return new State(node.get("step").asLong(), node.get("spec"), losses, node.path("trainingSeconds").asDouble(0));
+            return new State(node.get("step").asLong(), node.get("spec"), losses, node.path("trainingSeconds").asDouble(0), evaluations);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the checkpoint in " + folder, e);
         }

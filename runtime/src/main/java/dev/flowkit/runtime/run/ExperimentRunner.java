@@ -84,7 +84,9 @@ public final class ExperimentRunner {
             }
             Files.writeString(out.resolve("spec.json"), specText + "\n");
             double earlierSeconds = resumed == null ? 0 : resumed.trainingSeconds();
-            Training training = train(experiment, spec, start, earlierSeconds, losses, checkpoints, specNode, listener);
+            PeriodicEvaluation during = new PeriodicEvaluation(spec.getTrain().getEvaluateEvery(), spec.getSample().getCount(),
+                    resumed == null ? List.of() : resumed.evaluations());
+            Training training = train(experiment, spec, start, earlierSeconds, losses, during, checkpoints, specNode, listener);
             double finalLoss = finalLoss(losses);
 
             int count = spec.getSample().getCount();
@@ -92,7 +94,13 @@ public final class ExperimentRunner {
             List<Sampled> runs = sampleAndEvaluate(experiment, spec, metrics, out, options, listener);
             if (options.plots() && !losses.isEmpty()) Plots.loss(out.resolve("loss.png"), spec.getName() + ": training loss", losses);
             Sampled first = runs.get(0);
-            writeMetrics(out.resolve("metrics.json"), spec, runs, experiment.parameterCount(), spec.getTrain().getSteps(), training.steps(),
+            if (spec.getTrain().getEvaluateEvery() > 0) {
+                Map<String, Double> end = new LinkedHashMap<>(first.metrics());
+                end.keySet().retainAll(first.modelMetrics());
+                during.record(experiment.step(), end);
+                if (options.plots()) during.plot(out.resolve("evaluation.png"), spec.getName() + ": the model's metrics during training");
+            }
+            writeMetrics(out.resolve("metrics.json"), spec, runs, during.history(), experiment.parameterCount(), spec.getTrain().getSteps(), training.steps(),
                     training.stepsPerSecond(), finalLoss, count, prepareSeconds, training.seconds(), (System.nanoTime() - compileStart) / 1e9);
             Map<Double, Map<String, Double>> guided = new LinkedHashMap<>();
             runs.stream().filter(r -> r.guidance() != null).forEach(r -> guided.put(r.guidance(), r.metrics()));
@@ -141,7 +149,7 @@ public final class ExperimentRunner {
                 Evaluation evaluation = new Evaluation(batch.samples(), batch.labels(), data.points(), data.labels(), spec.getData());
                 for (Metric metric : metrics) metric.figures(evaluation, out, label, suffix);
             }
-            runs.add(new Sampled(w, values, batch.functionEvaluations(), seconds, batch.samples()));
+            runs.add(new Sampled(w, values, batch.functionEvaluations(), seconds, batch.samples(), modelValues.keySet()));
             List<Integer> image = spec.getData().getImageShape();
             if (options.plots() && image != null) {
                 listener.status("drawing image grids");
@@ -196,7 +204,8 @@ public final class ExperimentRunner {
     }
 
     /** One sampling run: its guidance scale (null when unconditional), metrics, network evaluations, wall time, samples. */
-    private record Sampled(Double guidance, Map<String, Double> metrics, long functionEvaluations, double seconds, float[][] samples) {}
+    private record Sampled(Double guidance, Map<String, Double> metrics, long functionEvaluations, double seconds, float[][] samples,
+                           java.util.Set<String> modelMetrics) {}
 
     private static String format(double w) {
         return w == Math.rint(w) ? String.valueOf((long) w) : String.valueOf(w);
@@ -211,10 +220,12 @@ public final class ExperimentRunner {
      * checkpoints, and saves at the end.
      */
     private static Training train(CompiledExperiment experiment, ExperimentSpec spec, long start, double earlierSeconds,
-                                  List<double[]> losses, Checkpoints checkpoints, JsonNode specNode, TrainingListener listener) {
+                                  List<double[]> losses, PeriodicEvaluation during, Checkpoints checkpoints, JsonNode specNode,
+                                  TrainingListener listener) {
         long total = spec.getTrain().getSteps();
         int logEvery = spec.getTrain().getLogEvery();
         int checkpointEvery = spec.getTrain().getCheckpointEvery();
+        during.after(experiment, start, total, listener); // a resumed run: the evaluation its checkpoint predates
         listener.started(start, total);
         long trainingNanos = 0;
         long trained = 0;
@@ -233,13 +244,16 @@ public final class ExperimentRunner {
                 losses.add(new double[] {step + 1, loss});
                 listener.progress(step + 1, loss);
             }
+            during.after(experiment, step + 1, total, listener);
             if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < total) {
-                checkpoints.save(experiment, new Checkpoints.State(step + 1, specNode, losses, earlierSeconds + trainingNanos / 1e9));
+                checkpoints.save(experiment, new Checkpoints.State(step + 1, specNode, losses, earlierSeconds + trainingNanos / 1e9,
+                        during.history()));
             }
         }
         listener.finished();
         if (trained > 0 || checkpoints.latest() == null) {
-            checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses, earlierSeconds + trainingNanos / 1e9));
+            checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses, earlierSeconds + trainingNanos / 1e9,
+                    during.history()));
         }
         return new Training(trained, trained == 0 ? Double.NaN : trained / (trainingNanos / 1e9), earlierSeconds + trainingNanos / 1e9);
     }
@@ -317,7 +331,8 @@ public final class ExperimentRunner {
         return bad;
     }
 
-    private static void writeMetrics(Path file, ExperimentSpec spec, List<Sampled> runs, long parameters, long totalSteps, long trained,
+    private static void writeMetrics(Path file, ExperimentSpec spec, List<Sampled> runs, List<Checkpoints.Evaluated> evaluations,
+                                     long parameters, long totalSteps, long trained,
                                      double stepsPerSecond, double finalLoss, int count, double prepareSeconds,
                                      double trainingSeconds, double totalSeconds) throws IOException {
         Sampled first = runs.get(0);
@@ -339,6 +354,16 @@ public final class ExperimentRunner {
         timings.put("samplingSeconds", runs.stream().mapToDouble(Sampled::seconds).sum());
         timings.put("totalSeconds", totalSeconds); // all of the above, evaluation and plots
         root.put("timings", timings);
+        if (!evaluations.isEmpty()) {
+            List<Map<String, Object>> during = new ArrayList<>();
+            for (Checkpoints.Evaluated e : evaluations) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("step", e.step());
+                entry.putAll(e.values());
+                during.add(entry);
+            }
+            root.put("evaluations", during);
+        }
         if (first.guidance() != null) {
             List<Map<String, Object>> guided = new ArrayList<>();
             for (Sampled run : runs) {
