@@ -131,4 +131,27 @@ class ImageMetricsSpec : FunSpec({
             }
         }
     }
+
+    test("a class-conditional U-Net on labelled images trains, samples at two guidance scales and reports FID per scale") {
+        val out = Files.createTempDirectory("flowkit-unet-run")
+        val spec = dev.flowkit.dsl.experiment("bars-cfg") {
+            seed = 2
+            data { dataset(file = imageFile.toString(), heldOut = 0.25, quantization = quantization(bits = 8, low = 0.0, high = 1.0), labels = labelFile.toString()) }
+            network { unet(channels = listOf(4, 8), blocks = 1, embedding = 8, groups = 2) }
+            train { steps = 30; batchSize = 16; logEvery = 10; checkpointEvery = 0; ema(decay = 0.9) }
+            sample { euler(steps = 4); count = 50; guidance(1.0, 2.0) }
+            evaluate { fid(classifierSteps = 200, batchSize = 32) }
+        }
+        val result = Flowkit.create().run(spec, dev.flowkit.runtime.run.RunOptions.to(out))
+        result.guided().keys shouldBe setOf(1.0, 2.0)
+        for (metrics in result.guided().values) {
+            metrics["fid"]!!.isFinite() shouldBe true
+            metrics["fidFloor"]!! shouldBeLessThan metrics["fid"]!! // 30 steps do not make bars
+            (metrics["sampleAccuracy"]!! in 0.0..1.0) shouldBe true
+        }
+        for (f in listOf("samples-w1.npy", "samples-w2.npy", "samples-w1.png", "trajectories-w2.png", "metrics.json")) {
+            Files.exists(out.resolve(f)) shouldBe true
+        }
+        Files.readString(out.resolve("metrics.json")).contains("\"parameters\"") shouldBe true
+    }
 })

@@ -39,7 +39,30 @@ final class BenchCommand implements Callable<Integer> {
             description = "run only these groups: mlp (2D training, sampling, likelihood), sde (VP reverse SDE, dopri5), unet, langevin (default: all)")
     java.util.Set<String> only;
 
+    @Option(names = "--profile", description = "also print, per training figure, where one traced step's kernel time goes (by op type)")
+    boolean profile;
+
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One JSON line: the traced step's kernel microseconds by op type (the 12 largest, the rest summed). */
+    private void printProfile(String name, CompiledExperiment experiment) throws Exception {
+        if (!profile) return;
+        experiment.profileTrainStep(); // the first traced call pays for tracing set-up
+        dev.flowkit.runtime.compiler.StepProfile p = experiment.profileTrainStep();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("profile", name);
+        line.put("wallMicros", p.wallMicros());
+        long total = p.microsByOpType().values().stream().mapToLong(Long::longValue).sum();
+        line.put("kernelMicros", total);
+        Map<String, Long> top = new LinkedHashMap<>();
+        long rest = 0;
+        for (Map.Entry<String, Long> e : p.microsByOpType().entrySet()) {
+            if (top.size() < 12) top.put(e.getKey(), e.getValue()); else rest += e.getValue();
+        }
+        top.put("other", rest);
+        line.put("byOpType", top);
+        System.out.println(JSON.writeValueAsString(line));
+    }
 
     private boolean runs(String group) {
         return only == null || only.contains(group);
@@ -158,7 +181,7 @@ final class BenchCommand implements Callable<Integer> {
             int cores = Runtime.getRuntime().availableProcessors();
             for (int batch : new int[] {32, 128}) {
                 ExperimentSpec spec = scoreNet(images, batch);
-                try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(cores, 1, graphOptimizer))) {
+                try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(cores, cores, graphOptimizer))) {
                     for (int i = 0; i < 5; i++) experiment.trainStep(false);
                     double[] rates = new double[repeats];
                     for (int r = 0; r < repeats; r++) {
@@ -166,13 +189,14 @@ final class BenchCommand implements Callable<Integer> {
                         for (int i = 0; i < 10; i++) experiment.trainStep(false);
                         rates[r] = 10.0 * batch / ((System.nanoTime() - t0) / 1e9);
                     }
+                    printProfile("unet_train_batch" + batch, experiment);
                     print("unet_train_images_per_s_batch" + batch, median(rates), "images/s", "the score-SDE tutorial's ScoreNet (1,115,297 "
                             + "parameters) on 28×28 images, denoising score matching, Adam, EMA, batch " + batch + ", one session call per step, "
-                            + cores + " threads", cores);
+                            + cores + " intra- and inter-op threads", cores);
                 }
             }
             ExperimentSpec spec = scoreNet(images, 32);
-            try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(cores, 1, graphOptimizer))) {
+            try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(cores, cores, graphOptimizer))) {
                 experiment.sample(64, Streams.SAMPLES);
                 double[] seconds = new double[Math.min(repeats, 5)];
                 for (int r = 0; r < seconds.length; r++) {
@@ -181,7 +205,7 @@ final class BenchCommand implements Callable<Integer> {
                     seconds[r] = (System.nanoTime() - t0) / 1e9;
                 }
                 print("unet_em_image_steps_per_s", 64 * 20 / median(seconds), "image-steps/s", "ScoreNet, 64 images × 20 Euler–Maruyama "
-                        + "steps of the reverse SDE in one graph execution, " + cores + " threads; median of " + seconds.length, cores);
+                        + "steps of the reverse SDE in one graph execution, " + cores + " intra- and inter-op threads; median of " + seconds.length, cores);
             }
         } finally {
             java.nio.file.Files.deleteIfExists(images);

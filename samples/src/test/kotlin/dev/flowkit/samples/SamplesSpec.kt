@@ -48,6 +48,21 @@ class SamplesSpec : FunSpec({
         SpecJson().decode(json) shouldBe ShippedExperiments.mnistScoreSde(pixels.toString(), labels.toString())
     }
 
+    context("the re-sampling variants of mnist-score-sde (images/resample/) differ from it only in sample and evaluate, so --resume takes them") {
+        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy")
+        dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(2000, 28, 28, 1), ByteArray(2000 * 784))
+        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy")
+        dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(2000), ByteArray(2000) { (it % 10).toByte() })
+        fun read(file: File) = SpecJson().decode(file.readText().replace("data/mnist/images.npy", pixels.toString())
+            .replace("data/mnist/labels.npy", labels.toString())).withDefaults()
+        val main = read(File(experiments, "images/mnist-score-sde.json"))
+        val resample = File(experiments, "images/resample")
+        withData(resample.listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }.map { it.name }) { name ->
+            val variant = read(File(resample, name))
+            variant.copy(sample = main.sample, evaluate = main.evaluate) shouldBe main
+        }
+    }
+
     context("every study experiment (phi4/) is a valid spec whose Langevin data have the study's λ and T") {
         val phi4 = File(experiments, "phi4")
         withData(phi4.listFiles { f -> f.name.endsWith(".json") && f.name != "published.json" }!!.sortedBy { it.name }.map { it.name }) { name ->

@@ -78,6 +78,16 @@ public final class CompiledExperiment implements AutoCloseable {
         return parameters;
     }
 
+    /** One training step (it counts as a step) traced by TensorFlow: kernel time by op type. */
+    public StepProfile profileTrainStep() {
+        Session.Runner runner = session.runner().addTarget(update)
+                .setOptions(org.tensorflow.proto.RunOptions.newBuilder().setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+        lossWindow.accumulate(runner);
+        try (Result r = runner.runAndFetchMetadata()) {
+            return StepProfile.of(r.getMetadata().orElseThrow(), graph);
+        }
+    }
+
     /** Training steps completed so far (restored with a checkpoint). */
     public long step() {
         try (Result r = session.runner().fetch(step).run()) {

@@ -29,8 +29,13 @@ final class GroupNorm {
         Operand<org.tensorflow.types.TInt32> axes = tf.constant(new int[] {1, 2, 4});
         Operand<TFloat32> mean = tf.math.mean(grouped, axes, Mean.keepDims(true));
         Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(grouped, mean), axes, Mean.keepDims(true));
-        Operand<TFloat32> normalized = tf.math.mul(tf.math.sub(grouped, mean), tf.math.rsqrt(tf.math.add(variance, Tensors.scalar(tf, EPS))));
-        Operand<TFloat32> back = tf.reshape(normalized, tf.constant(new int[] {-1, height, width, channels}));
-        return tf.math.add(tf.math.mul(back, gamma), beta);
+        // y = x·a + b with per-(example, channel) a = γ/σ and b = β − μ a: two passes over the activations, not four
+        Operand<TFloat32> inverse = tf.math.rsqrt(tf.math.add(variance, Tensors.scalar(tf, EPS))); // [n, 1, 1, G, 1]
+        Operand<TFloat32> gammaGrouped = tf.reshape(gamma, tf.constant(new int[] {1, 1, 1, groups, channels / groups}));
+        Operand<TFloat32> betaGrouped = tf.reshape(beta, tf.constant(new int[] {1, 1, 1, groups, channels / groups}));
+        Operand<TFloat32> scale = tf.math.mul(inverse, gammaGrouped); // [n, 1, 1, G, c/G]
+        Operand<TFloat32> shift = tf.math.sub(betaGrouped, tf.math.mul(mean, scale));
+        Operand<TFloat32> normalized = tf.math.add(tf.math.mul(grouped, scale), shift);
+        return tf.reshape(normalized, tf.constant(new int[] {-1, height, width, channels}));
     }
 }

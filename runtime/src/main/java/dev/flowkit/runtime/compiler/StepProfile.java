@@ -1,0 +1,35 @@
+package dev.flowkit.runtime.compiler;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+
+/**
+ * Where one session call's time went, from TensorFlow's step stats (RunOptions FULL_TRACE): kernel microseconds
+ * summed by op type, largest first. With several threads the sum can exceed the wall time.
+ */
+public record StepProfile(Map<String, Long> microsByOpType, long wallMicros) {
+    static StepProfile of(RunMetadata metadata, Graph graph) {
+        Map<String, Long> byType = new TreeMap<>();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
+            for (NodeExecStats node : device.getNodeStatsList()) {
+                long micros = node.getOpEndRelMicros() - node.getOpStartRelMicros();
+                GraphOperation op = graph.operation(node.getNodeName());
+                String type = op == null ? node.getNodeName() : op.type();
+                byType.merge(type, micros, Long::sum);
+                first = Math.min(first, node.getAllStartMicros());
+                last = Math.max(last, node.getAllStartMicros() + node.getAllEndRelMicros());
+            }
+        }
+        Map<String, Long> sorted = new LinkedHashMap<>();
+        byType.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return new StepProfile(sorted, last > first ? last - first : 0);
+    }
+}
