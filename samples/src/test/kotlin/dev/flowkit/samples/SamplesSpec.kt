@@ -23,9 +23,9 @@ class SamplesSpec : FunSpec({
 
     context("every image experiment is a valid spec, given a data file of its shape (the real one comes from ./flowkit data)") {
         // an MNIST-shaped file: uint8 [20, 28, 28, 1]
-        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy")
+        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy").also { it.toFile().deleteOnExit() }
         dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(20, 28, 28, 1), ByteArray(20 * 784))
-        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy")
+        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy").also { it.toFile().deleteOnExit() }
         dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(20), ByteArray(20) { (it % 10).toByte() })
         val images = File(experiments, "images")
         withData(images.listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }.map { it.name }) { name ->
@@ -39,20 +39,20 @@ class SamplesSpec : FunSpec({
     }
 
     test("the Kotlin DSL form of mnist-score-sde equals its JSON file") {
-        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy")
-        dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(2000, 28, 28, 1), ByteArray(2000 * 784))
-        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy")
-        dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(2000), ByteArray(2000) { (it % 10).toByte() })
+        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy").also { it.toFile().deleteOnExit() }
+        dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(10_000, 28, 28, 1), ByteArray(10_000 * 784))
+        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy").also { it.toFile().deleteOnExit() }
+        dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(10_000), ByteArray(10_000) { (it % 10).toByte() })
         val json = File(experiments, "images/mnist-score-sde.json").readText()
             .replace("data/mnist/images.npy", pixels.toString()).replace("data/mnist/labels.npy", labels.toString())
         SpecJson().decode(json) shouldBe ShippedExperiments.mnistScoreSde(pixels.toString(), labels.toString())
     }
 
     context("the re-sampling variants of mnist-score-sde (images/resample/) differ from it only in sample and evaluate, so --resume takes them") {
-        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy")
-        dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(2000, 28, 28, 1), ByteArray(2000 * 784))
-        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy")
-        dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(2000), ByteArray(2000) { (it % 10).toByte() })
+        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy").also { it.toFile().deleteOnExit() }
+        dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(10_000, 28, 28, 1), ByteArray(10_000 * 784))
+        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy").also { it.toFile().deleteOnExit() }
+        dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(10_000), ByteArray(10_000) { (it % 10).toByte() })
         fun read(file: File) = SpecJson().decode(file.readText().replace("data/mnist/images.npy", pixels.toString())
             .replace("data/mnist/labels.npy", labels.toString())).withDefaults()
         val main = read(File(experiments, "images/mnist-score-sde.json"))
