@@ -144,4 +144,15 @@ class TrainingSpec : FunSpec({
         println("native memory growth over 20 compile/train/sample/close cycles: $leaked MB")
         leaked shouldBeLessThan 60.0
     }
+
+    test("a traced training step reports where its kernel time went, by op type, and counts as a step") {
+        flowkit.compile(moons(10)).use { e ->
+            val profile = e.profileTrainStep()
+            e.step() shouldBe 1L
+            profile.microsByOpType().keys.contains("MatMul") shouldBe true // the MLP's layers and their gradients
+            (profile.microsByOpType().values.sum() > 0L) shouldBe true
+            // largest first
+            profile.microsByOpType().values.toList() shouldBe profile.microsByOpType().values.sortedDescending()
+        }
+    }
 })
