@@ -61,6 +61,7 @@ final class PeriodicEvaluation {
                 if (Double.isFinite(value)) series.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {e.step(), value});
             });
         }
-        Plots.curves(file, title, series);
+        series.values().removeIf(points -> points.stream().allMatch(p -> p[1] == points.get(0)[1])); // constants (e.g. the source's) say nothing
+        if (!series.isEmpty()) Plots.curves(file, title, series);
     }
 }
