@@ -227,7 +227,8 @@ data class Dataset(
         val read = header.exceptionOrNull()
         v.check(read == null, "file") {
             val reason = if (read is java.nio.file.NoSuchFileException) "no such file" else read?.message
-            "cannot read '$file' (relative to ${java.nio.file.Path.of("").toAbsolutePath()}): $reason"
+            val hint = if (read is java.nio.file.NoSuchFileException && file.startsWith("data/mnist/")) "; ./flowkit data mnist writes it" else ""
+            "cannot read '$file' (relative to ${java.nio.file.Path.of("").toAbsolutePath()}): $reason$hint"
         }
         v.inRange("heldOut", heldOut, 0.0, 1.0, lowOpen = true, highOpen = true)
         v.nested("quantization", quantization)
