@@ -21,10 +21,6 @@ public final class AugmentedDynamics implements Model {
     private final int dim;
     private final double end;
 
-    public AugmentedDynamics(Model model, Divergence divergence, int dim) {
-        this(model, divergence, dim, 1.0);
-    }
-
     /** From t = [end] to 0. */
     public AugmentedDynamics(Model model, Divergence divergence, int dim, double end) {
         this.end = end;

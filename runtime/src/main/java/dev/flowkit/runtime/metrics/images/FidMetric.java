@@ -6,6 +6,7 @@ import dev.flowkit.runtime.distributions.DatasetDistribution;
 import dev.flowkit.runtime.metrics.Evaluation;
 import dev.flowkit.runtime.metrics.Metric;
 import dev.flowkit.runtime.output.ConsoleProgress;
+import dev.flowkit.runtime.run.Checkpoints;
 import dev.flowkit.runtime.run.TrainingListener;
 import dev.flowkit.spec.Dataset;
 import dev.flowkit.spec.DistributionSpec;
@@ -29,7 +30,7 @@ import java.util.Map;
  * settings; later runs load it. Close the metric to release the classifier's graph.
  */
 public final class FidMetric implements Metric, AutoCloseable {
-    private static final String VERSION = "lenet-1";
+    private static final String VERSION = "lenet-2"; // part of the cache key: bump when the classifier's variables change
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Fid spec;
     private ImageClassifier classifier;
@@ -137,9 +138,7 @@ public final class FidMetric implements Metric, AutoCloseable {
         try {
             Files.move(temp, cache, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) { // another run stored it first: keep theirs
-            try (var walk = Files.walk(temp)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            Checkpoints.deleteTree(temp);
             if (!Files.exists(cache.resolve("classifier.json"))) throw e;
         }
     }

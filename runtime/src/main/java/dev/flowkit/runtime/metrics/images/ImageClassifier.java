@@ -5,6 +5,7 @@ import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.distributions.FiniteSample;
 import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.networks.Dense;
 import dev.flowkit.runtime.networks.Parameters;
 import dev.flowkit.runtime.optimizers.AdamOptimizer;
 import dev.flowkit.runtime.run.TrainingListener;
@@ -64,13 +65,9 @@ public final class ImageClassifier implements AutoCloseable {
             Variable<TFloat32> f2 = p.uniform("conv2", 25 * 6, 5, 5, 6, 16);
             Variable<TFloat32> b2 = p.zeros("conv2.b", 16);
             int flat = h2 * w2 * 16;
-            List<Variable<TFloat32>[]> dense = new ArrayList<>();
             int[] widths = {flat, 120, FEATURES, data.classes()};
-            for (int i = 0; i + 1 < widths.length; i++) {
-                @SuppressWarnings("unchecked")
-                Variable<TFloat32>[] layer = new Variable[] {p.uniform("dense" + i, widths[i], widths[i], widths[i + 1]), p.zeros("dense" + i + ".b", widths[i + 1])};
-                dense.add(layer);
-            }
+            List<Dense> dense = new ArrayList<>();
+            for (int i = 0; i + 1 < widths.length; i++) dense.add(new Dense(p, "dense" + i, widths[i], widths[i + 1]));
             Network net = new Network(h, w, c, flat, f1, b1, f2, b2, dense);
 
             Variable<TInt64> step = tf.withName("step").variable(tf.constant(0L));
@@ -170,18 +167,18 @@ public final class ImageClassifier implements AutoCloseable {
 
     /** The layers, applied to image rows [n, h·w·c]. */
     private record Network(int h, int w, int c, int flat, Variable<TFloat32> f1, Variable<TFloat32> b1, Variable<TFloat32> f2,
-                           Variable<TFloat32> b2, List<Variable<TFloat32>[]> dense) {
+                           Variable<TFloat32> b2, List<Dense> dense) {
         Operand<TFloat32> features(Ops tf, Operand<TFloat32> rows) {
             Operand<TFloat32> x = tf.reshape(rows, tf.constant(new int[] {-1, h, w, c}));
             x = pool(tf, tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(x, f1, List.of(1L, 1L, 1L, 1L), "SAME"), b1)));
             x = pool(tf, tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(x, f2, List.of(1L, 1L, 1L, 1L), "SAME"), b2)));
             Operand<TFloat32> v = tf.reshape(x, tf.constant(new int[] {-1, flat}));
-            for (int i = 0; i < 2; i++) v = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(v, dense.get(i)[0]), dense.get(i)[1]));
+            for (int i = 0; i < 2; i++) v = tf.nn.relu(dense.get(i).apply(tf, v));
             return v;
         }
 
         Operand<TFloat32> logits(Ops tf, Operand<TFloat32> features) {
-            return tf.nn.biasAdd(tf.linalg.matMul(features, dense.get(2)[0]), dense.get(2)[1]);
+            return dense.get(2).apply(tf, features);
         }
 
         private static Operand<TFloat32> pool(Ops tf, Operand<TFloat32> x) {

@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.networks.unet;
 
+import dev.flowkit.runtime.networks.Dense;
 import dev.flowkit.runtime.networks.Parameters;
 
 import dev.flowkit.runtime.graph.RandomKey;

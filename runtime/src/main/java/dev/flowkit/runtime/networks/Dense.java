@@ -1,6 +1,4 @@
-package dev.flowkit.runtime.networks.unet;
-
-import dev.flowkit.runtime.networks.Parameters;
+package dev.flowkit.runtime.networks;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -8,21 +6,21 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /** x W + b: [m, in] → [m, out]. */
-final class Dense {
+public final class Dense {
     private final Variable<TFloat32> weights;
     private final Variable<TFloat32> bias;
 
-    Dense(Parameters p, String name, int in, int out) {
+    public Dense(Parameters p, String name, int in, int out) {
         this.weights = p.uniform(name + ".w", in, in, out);
         this.bias = p.zeros(name + ".b", out);
     }
 
-    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
+    public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
         return tf.nn.biasAdd(tf.linalg.matMul(x, weights), bias);
     }
 
     /** The output as per-channel offsets of an image batch: [m, 1, 1, out]. */
-    Operand<TFloat32> perChannel(Ops tf, Operand<TFloat32> x, int out) {
+    public Operand<TFloat32> perChannel(Ops tf, Operand<TFloat32> x, int out) {
         return tf.reshape(apply(tf, x), tf.constant(new int[] {-1, 1, 1, out}));
     }
 }
