@@ -83,6 +83,7 @@ import dev.flowkit.spec.ScoreMatching
 import dev.flowkit.spec.SigmaSpec
 import dev.flowkit.spec.VeSchedule
 import dev.flowkit.spec.VelocityAndScore
+import dev.flowkit.spec.TimeSampling
 import dev.flowkit.spec.Weighting
 import dev.flowkit.spec.Unet
 import dev.flowkit.spec.TimeFeatures
@@ -235,8 +236,11 @@ class TrainScope {
     fun objective(spec: ObjectiveSpec) { objective = spec }
     fun optimizer(spec: OptimizerSpec) { optimizer = spec }
     fun flowMatching() = objective(FlowMatching)
-    @JvmOverloads fun scoreMatching(weighting: Weighting = Weighting.NOISE_VARIANCE, maxTime: Double = 0.999) =
-        objective(ScoreMatching(weighting, maxTime))
+    @JvmOverloads fun scoreMatching(
+        weighting: Weighting = Weighting.NOISE_VARIANCE,
+        maxTime: Double = 0.999,
+        timeSampling: TimeSampling = TimeSampling.UNIFORM,
+    ) = objective(ScoreMatching(weighting, maxTime, timeSampling))
 
     /** Sample and evaluate with an exponential moving average of the weights (see [Ema]). */
     @JvmOverloads fun ema(decay: Double = 0.999) { ema = Ema(decay) }

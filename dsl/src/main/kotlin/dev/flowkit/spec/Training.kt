@@ -28,6 +28,21 @@ enum class Weighting {
     @SerialName("diffusion") DIFFUSION,
 }
 
+/** How an objective draws its training times. */
+@Serializable
+enum class TimeSampling {
+    /** t ~ U[0, maxTime). */
+    @SerialName("uniform") UNIFORM,
+
+    /**
+     * log(β_t²/α_t²) (the negative log-SNR) uniform between t = 1 − maxTime and maxTime, each draw reweighted by 1/q(t)
+     * so the objective is unchanged. With `diffusion` weighting this is the importance sampling of Song et al. (2021,
+     * "Maximum likelihood training of score-based diffusion models"): g²/β² ∝ q, so the weight is a constant times
+     * β² and the small noise levels that decide the likelihood get far more of the batch.
+     */
+    @SerialName("log-snr") LOG_SNR,
+}
+
 /** Conditional flow matching: E ‖u_θ(x_t, t) − u_t(x_t | z)‖² with t ~ U[0, 1]. */
 @Serializable
 @SerialName("flow-matching")
@@ -38,18 +53,20 @@ data object FlowMatching : ObjectiveSpec {
 /**
  * Denoising score matching: E λ(t) ‖s_θ(x_t, t) − (α_t z − x_t)/β_t²‖² with t ~ U[0, [maxTime]). The target grows
  * like 1/β_t, which vanishes at t = 1: maxTime keeps t short of it (10⁻³ by default; the score-SDE tutorial trains to
- * diffusion time 10⁻⁵, maxTime = 0.99999, which its bits/dim need).
+ * diffusion time 10⁻⁵, maxTime = 0.99999, which its bits/dim need). [timeSampling] chooses how t is drawn.
  */
 @Serializable
 @SerialName("score-matching")
 data class ScoreMatching(
     override val weighting: Weighting = Weighting.NOISE_VARIANCE,
     val maxTime: Double = 0.999,
+    val timeSampling: TimeSampling = TimeSampling.UNIFORM,
 ) : ObjectiveSpec {
     override val trains: Prediction get() = Prediction.SCORE
 
     override fun validate(v: Validator) {
-        v.inRange("maxTime", maxTime, 0.5, 1.0, highOpen = true)
+        // log-snr draws on [1 − maxTime, maxTime], which must not be empty
+        v.inRange("maxTime", maxTime, 0.5, 1.0, lowOpen = timeSampling == TimeSampling.LOG_SNR, highOpen = true)
     }
 }
 

@@ -68,6 +68,7 @@ import dev.flowkit.runtime.objectives.DataPredictionLoss;
 import dev.flowkit.runtime.objectives.FlowAndScoreMatchingLoss;
 import dev.flowkit.runtime.objectives.NoisePredictionLoss;
 import dev.flowkit.runtime.objectives.ScoreMatchingLoss;
+import dev.flowkit.runtime.objectives.TrainingTimes;
 import dev.flowkit.runtime.samplers.ConstantNoise;
 import dev.flowkit.runtime.samplers.Dopri5Solver;
 import dev.flowkit.runtime.samplers.EulerMaruyamaSolver;
@@ -140,7 +141,7 @@ public final class FlowkitModule extends AbstractModule {
                 c.resolve(s.getScore(), Network.class), s.getScore().getPredicts()));
         // objectives, optimizers
         Components.bind(binder(), FlowMatching.class, (s, c) -> new FlowMatchingLoss());
-        Components.bind(binder(), ScoreMatching.class, (s, c) -> new ScoreMatchingLoss(s.getWeighting(), s.getMaxTime()));
+        Components.bind(binder(), ScoreMatching.class, (s, c) -> new ScoreMatchingLoss(s.getWeighting(), TrainingTimes.of(s.getTimeSampling(), s.getMaxTime())));
         Components.bind(binder(), NoisePrediction.class, (s, c) -> new NoisePredictionLoss());
         Components.bind(binder(), DataPrediction.class, (s, c) -> new DataPredictionLoss());
         Components.bind(binder(), FlowAndScoreMatching.class, (s, c) -> new FlowAndScoreMatchingLoss(s.getWeighting()));

@@ -85,6 +85,26 @@ class PathsSpec : FunSpec({
         }
     }
 
+    context("the noise ratio L = ln(β²/α²): its decay −dL/dt equals finite differences of the closed form, and the inverse returns t") {
+        withData(cases) { c ->
+            graph {
+                val probe = doubleArrayOf(*times, 0.999)
+                val t = tf.constant(probe.map { it.toFloat() }.toFloatArray())
+                val ratio = flat(c.schedule.logNoiseRatio(tf, t))
+                val decay = flat(c.schedule.logNoiseRatioDecay(tf, t))
+                val back = flat(c.schedule.timeAtLogNoiseRatio(tf, tf.constant(ratio)))
+                fun closed(s: Double) = 2 * kotlin.math.ln(c.beta(s) / c.alpha(s))
+                val h = 1e-6
+                probe.forEachIndexed { i, s ->
+                    ratio[i].toDouble() shouldBe (closed(s) plusOrMinus 1e-4 * (1 + kotlin.math.abs(closed(s))))
+                    val fd = -(closed(s + h) - closed(s - h)) / (2 * h)
+                    decay[i].toDouble() shouldBe (fd plusOrMinus 1e-3 * (1 + fd))
+                    back[i].toDouble() shouldBe (s plusOrMinus 2e-6)
+                }
+            }
+        }
+    }
+
     context("the path's velocity dx_t equals d/dt x_t (finite differences of the path) and the formula u_t(x_t | z)") {
         withData(cases) { c ->
             graph {

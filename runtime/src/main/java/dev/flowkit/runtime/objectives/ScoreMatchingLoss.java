@@ -11,13 +11,17 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Denoising score matching: λ(t) ‖s_θ(x_t, t) − ∇ log p_t(x_t | z)‖² with the conditional score (α_t z − x_t)/β_t²
- * = −ε/β_t, t ~ U[0, maxTime): t stays short of 1 because the target grows like 1/β_t.
+ * = −ε/β_t, t ~ U[0, maxTime) (or reweighted draws, see {@link TrainingTimes}): t stays short of 1 because the target grows like 1/β_t.
  */
 public final class ScoreMatchingLoss extends ConditionalRegression {
     private final Weighting weighting;
 
     public ScoreMatchingLoss(Weighting weighting, double maxTime) {
-        super(Prediction.SCORE, maxTime);
+        this(weighting, TrainingTimes.uniform(maxTime));
+    }
+
+    public ScoreMatchingLoss(Weighting weighting, TrainingTimes times) {
+        super(Prediction.SCORE, times);
         this.weighting = weighting;
     }
 

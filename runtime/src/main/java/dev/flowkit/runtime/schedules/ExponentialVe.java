@@ -38,6 +38,14 @@ public final class ExponentialVe implements Schedule {
         return tf.math.exp(twoLogSigmaS(tf, t));
     }
 
+    /** β² = expm1(2 s ln σ)/(2 ln σ), so s = log1p(2 ln σ · e^L)/(2 ln σ). */
+    @Override
+    public Operand<TFloat32> timeAtLogNoiseRatio(Ops tf, Operand<TFloat32> logRatio) {
+        Operand<TFloat32> twoLogSigma = Tensors.scalar(tf, 2 * logSigma);
+        Operand<TFloat32> s = tf.math.div(tf.math.log1p(tf.math.mul(twoLogSigma, tf.math.exp(logRatio))), twoLogSigma);
+        return tf.math.sub(tf.onesLike(s), s);
+    }
+
     /** 2 s ln σ with s = 1 − t. */
     private Operand<TFloat32> twoLogSigmaS(Ops tf, Operand<TFloat32> t) {
         return tf.math.mul(Tensors.scalar(tf, 2 * logSigma), tf.math.sub(tf.onesLike(t), t));

@@ -26,6 +26,13 @@ public final class VariancePreserving implements Schedule {
         return new ScheduleValues(k.mean(), tf.math.sqrt(k.oneMinusMeanSquared()), k.meanDot(), betaDot);
     }
 
+    /** g²/β² exactly: the default's β̇ is floored near t = 1. */
+    @Override
+    public Operand<TFloat32> logNoiseRatioDecay(Ops tf, Operand<TFloat32> t) {
+        LinearBeta.Kernel k = beta.at(tf, t);
+        return tf.math.div(k.rate(), k.oneMinusMeanSquared());
+    }
+
     @Override
     public Operand<TFloat32> diffusionSquared(Ops tf, Operand<TFloat32> t) {
         return beta.at(tf, t).rate();
