@@ -84,6 +84,12 @@ import dev.flowkit.spec.SigmaSpec
 import dev.flowkit.spec.VeSchedule
 import dev.flowkit.spec.VelocityAndScore
 import dev.flowkit.spec.TimeSampling
+import dev.flowkit.spec.TimeGridSpec
+import dev.flowkit.spec.UniformGrid
+import dev.flowkit.spec.KarrasGrid
+import dev.flowkit.spec.LogSnrGrid
+import dev.flowkit.spec.DpmSolver
+import dev.flowkit.spec.EdmHeun
 import dev.flowkit.spec.Weighting
 import dev.flowkit.spec.Unet
 import dev.flowkit.spec.TimeFeatures
@@ -274,14 +280,19 @@ class SampleScope {
     private var guidance: List<Double> = defaults.guidance
 
     fun <T : SamplerSpec> sampler(spec: T): T = spec.also { sampler = it }
-    @JvmOverloads fun euler(steps: Int = 100) = sampler(Euler(steps))
-    @JvmOverloads fun heun(steps: Int = 50) = sampler(Heun(steps))
-    @JvmOverloads fun midpoint(steps: Int = 50) = sampler(Midpoint(steps))
-    @JvmOverloads fun rk4(steps: Int = 25) = sampler(Rk4(steps))
+    @JvmOverloads fun euler(steps: Int = 100, grid: TimeGridSpec = UniformGrid) = sampler(Euler(steps, grid))
+    @JvmOverloads fun heun(steps: Int = 50, grid: TimeGridSpec = UniformGrid) = sampler(Heun(steps, grid))
+    @JvmOverloads fun midpoint(steps: Int = 50, grid: TimeGridSpec = UniformGrid) = sampler(Midpoint(steps, grid))
+    @JvmOverloads fun rk4(steps: Int = 25, grid: TimeGridSpec = UniformGrid) = sampler(Rk4(steps, grid))
+    /** DPM-Solver++(2M), by default on the log-SNR grid. */
+    @JvmOverloads fun dpmSolver(steps: Int = 20, grid: TimeGridSpec = LogSnrGrid()) = sampler(DpmSolver(steps, grid))
+    /** EDM's Heun sampler, by default on the Karras grid. */
+    @JvmOverloads fun edmHeun(steps: Int = 18, grid: TimeGridSpec = KarrasGrid()) = sampler(EdmHeun(steps, grid))
     @JvmOverloads fun dopri5(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 10_000) = sampler(Dopri5(rtol, atol, maxSteps))
 
     /** σ_t defaults to `reverse()` on diffusion schedules and to `constant(1.0)` elsewhere. */
-    @JvmOverloads fun eulerMaruyama(steps: Int = 500, sigma: SigmaSpec? = null) = sampler(EulerMaruyama(steps, sigma))
+    @JvmOverloads fun eulerMaruyama(steps: Int = 500, sigma: SigmaSpec? = null, grid: TimeGridSpec = UniformGrid) =
+        sampler(EulerMaruyama(steps, sigma, grid))
     @JvmOverloads fun eulerMaruyama(steps: Int = 500, sigma: Double) = eulerMaruyama(steps, ConstantSigma(sigma))
     @JvmOverloads fun langevin(steps: Int = 1000, stepSize: Double = 0.01, time: Double = 0.99) = sampler(Langevin(steps, stepSize, time))
     @JvmOverloads fun pc(predictor: SamplerSpec = EulerMaruyama(), corrector: CorrectorSpec = LangevinCorrector()) =
@@ -289,6 +300,13 @@ class SampleScope {
 
     /** The Langevin corrector of [pc] (it declares nothing by itself). */
     @JvmOverloads fun langevin(snr: Double, steps: Int = 1) = LangevinCorrector(snr, steps)
+
+    /** t_i = i/N, the default grid. */
+    fun uniform() = UniformGrid
+    /** EDM's grid in σ = β/α (ρ = 7). */
+    @JvmOverloads fun karras(rho: Double = 7.0, sigmaMin: Double = 0.002, sigmaMax: Double = 80.0) = KarrasGrid(rho, sigmaMin, sigmaMax)
+    /** ln σ uniform (uniform in log-SNR). */
+    @JvmOverloads fun logSnr(sigmaMin: Double = 0.002, sigmaMax: Double = 80.0) = LogSnrGrid(sigmaMin, sigmaMax)
 
     /** σ_t = value. */
     fun constant(value: Double) = ConstantSigma(value)

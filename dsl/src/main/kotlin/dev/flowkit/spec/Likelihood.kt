@@ -50,6 +50,14 @@ data class Likelihood(
         v.check(solver.isOde, "solver") {
             "must be an ODE sampler (euler, heun, midpoint, rk4 or dopri5), was ${SpecNames.of(solver)}"
         }
+        v.check(solver !is DpmSolver && solver !is EdmHeun, "solver") {
+            "${SpecNames.of(solver)} steps on the model's data and noise predictions, which the likelihood's augmented ODE does not have; use euler, heun, midpoint, rk4 or dopri5"
+        }
+        (solver as? FixedStepSpec)?.let { f ->
+            v.check(f.grid == UniformGrid, "solver.grid") {
+                "the likelihood solves its ODE on the uniform grid (one compiled step, run N times); was ${SpecNames.of(f.grid)}; use uniform() or dopri5"
+            }
+        }
         v.nested("divergence", divergence)
         v.check(points in 2..100_000, "points") { "must be between 2 and 100000, was $points" }
         v.check(grid == 0 || grid in 10..400, "grid") { "must be 0 (no density.png) or between 10 and 400, was $grid" }

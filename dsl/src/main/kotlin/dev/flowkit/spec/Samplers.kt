@@ -23,12 +23,57 @@ interface SamplerSpec : Validated {
     }
 }
 
-/** A method on the uniform grid t_i = i/steps whose whole trajectory runs as one graph execution. */
+/** A method on a fixed grid 0 = t_0 < … < t_steps = 1 whose whole trajectory runs as one graph execution. */
 interface FixedStepSpec : SamplerSpec {
     val steps: Int
 
-    override fun validate(v: Validator) = validateSteps(v, "steps", steps)
+    /** Where the steps lie (uniform unless told). */
+    val grid: TimeGridSpec get() = UniformGrid
+
+    override fun validate(v: Validator) {
+        validateSteps(v, "steps", steps)
+        v.nested("grid", grid)
+    }
 }
+
+/** Where a fixed-step sampler's times 0 = t_0 < t_1 < … < t_N = 1 lie. */
+interface TimeGridSpec : Validated
+
+/** t_i = i/N. */
+@Serializable
+@SerialName("uniform")
+data object UniformGrid : TimeGridSpec
+
+/**
+ * Grids spaced by the path's noise ratio σ_t = β_t/α_t (σ from ∞ or σ(0) at t = 0 down to 0 at t = 1): N + 1 points
+ * σ_0 > … > σ_N from min(σ(0), [sigmaMax]) to max(σ(1), [sigmaMin]) (σ_N = 0 when the path reaches σ = 0 at t = 1:
+ * the last step then goes from sigmaMin straight to the data), each mapped to its t; t_0 is always 0 (the source).
+ */
+interface NoiseRatioGridSpec : TimeGridSpec {
+    val sigmaMin: Double
+    val sigmaMax: Double
+
+    override fun validate(v: Validator) {
+        v.positive("sigmaMin", sigmaMin)
+        v.check(sigmaMax.isFinite() && sigmaMax > sigmaMin, "sigmaMax") { "must be finite and > sigmaMin ($sigmaMin), was $sigmaMax" }
+    }
+}
+
+/** EDM's grid (Karras et al. 2022): σ_i = (σmax^{1/ρ} + i/(N − 1) (σmin^{1/ρ} − σmax^{1/ρ}))^ρ, dense near the data. */
+@Serializable
+@SerialName("karras")
+data class KarrasGrid(val rho: Double = 7.0, override val sigmaMin: Double = 0.002, override val sigmaMax: Double = 80.0) :
+    NoiseRatioGridSpec {
+    override fun validate(v: Validator) {
+        super.validate(v)
+        v.inRange("rho", rho, 0.0, 100.0, lowOpen = true)
+    }
+}
+
+/** ln σ_i uniform from ln σmax to ln σmin (uniform in log-SNR, DPM-Solver's grid). */
+@Serializable
+@SerialName("log-snr")
+data class LogSnrGrid(override val sigmaMin: Double = 0.002, override val sigmaMax: Double = 80.0) : NoiseRatioGridSpec
 
 internal fun validateSteps(v: Validator, field: String, steps: Int) {
     v.check(steps in 1..SamplerSpec.MAX_STEPS, field) {
@@ -39,28 +84,32 @@ internal fun validateSteps(v: Validator, field: String, steps: Int) {
 /** Explicit Euler; order 1, one network evaluation per step. */
 @Serializable
 @SerialName("euler")
-data class Euler(override val steps: Int = 100) : FixedStepSpec {
+data class Euler(override val steps: Int = 100, override val grid: TimeGridSpec = UniformGrid) : FixedStepSpec {
     override val isOde: Boolean get() = true
 }
 
-/** Heun's method (explicit trapezoid); order 2, two evaluations per step. */
+/**
+ * Heun's method (explicit trapezoid); order 2, two evaluations per step. On a noise-ratio grid (karras, log-snr)
+ * that ends at σ = 0 its last step is Euler, as in EDM: the velocity at β = 0 is where a learned model is least
+ * reliable (2N − 1 evaluations then).
+ */
 @Serializable
 @SerialName("heun")
-data class Heun(override val steps: Int = 50) : FixedStepSpec {
+data class Heun(override val steps: Int = 50, override val grid: TimeGridSpec = UniformGrid) : FixedStepSpec {
     override val isOde: Boolean get() = true
 }
 
 /** The explicit midpoint method; order 2, two evaluations per step. */
 @Serializable
 @SerialName("midpoint")
-data class Midpoint(override val steps: Int = 50) : FixedStepSpec {
+data class Midpoint(override val steps: Int = 50, override val grid: TimeGridSpec = UniformGrid) : FixedStepSpec {
     override val isOde: Boolean get() = true
 }
 
 /** Classic Runge–Kutta; order 4, four evaluations per step. */
 @Serializable
 @SerialName("rk4")
-data class Rk4(override val steps: Int = 25) : FixedStepSpec {
+data class Rk4(override val steps: Int = 25, override val grid: TimeGridSpec = UniformGrid) : FixedStepSpec {
     override val isOde: Boolean get() = true
 }
 
@@ -78,6 +127,28 @@ data class Dopri5(val rtol: Double = 1e-5, val atol: Double = 1e-5, val maxSteps
         v.inRange("atol", atol, 0.0, 1.0, lowOpen = true)
         v.positive("maxSteps", maxSteps)
     }
+}
+
+/**
+ * DPM-Solver++(2M) (Lu et al. 2022): multistep, second order, on the model's data prediction in λ = ln(α/β):
+ * x_{i+1} = (β_{i+1}/β_i) x_i − α_{i+1} expm1(−h_i) D_i with D_i = (1 + 1/(2r)) ẑ_i − 1/(2r) ẑ_{i−1}, r = h_{i−1}/h_i;
+ * the first step and a last step into β = 0 are first order (D = ẑ). One evaluation per step; any affine path.
+ */
+@Serializable
+@SerialName("dpm-solver")
+data class DpmSolver(override val steps: Int = 20, override val grid: TimeGridSpec = LogSnrGrid()) : FixedStepSpec {
+    override val isOde: Boolean get() = true
+}
+
+/**
+ * EDM's Heun sampler (Karras et al. 2022) in x/α and σ = β/α, where the flow is dx̃/dσ = ε̂; on the Karras grid by
+ * default, its last step (into σ = 0) Euler: 2N − 1 evaluations (one fewer again from α = 0, the source of linear and
+ * cosine paths, whose first step is the Euler limit). Any affine path.
+ */
+@Serializable
+@SerialName("edm-heun")
+data class EdmHeun(override val steps: Int = 18, override val grid: TimeGridSpec = KarrasGrid()) : FixedStepSpec {
+    override val isOde: Boolean get() = true
 }
 
 /** σ_t, the noise scale of a stochastic sampler. */
@@ -112,7 +183,7 @@ data object ReverseSigma : SigmaSpec
  */
 @Serializable
 @SerialName("euler-maruyama")
-data class EulerMaruyama(override val steps: Int = 500, val sigma: SigmaSpec? = null) : FixedStepSpec {
+data class EulerMaruyama(override val steps: Int = 500, val sigma: SigmaSpec? = null, override val grid: TimeGridSpec = UniformGrid) : FixedStepSpec {
     override val usesScore: Boolean get() = sigma != ConstantSigma(0.0)
     override val usesDiffusion: Boolean get() = sigma == ReverseSigma
 

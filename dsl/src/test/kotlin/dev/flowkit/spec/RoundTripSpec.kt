@@ -40,8 +40,15 @@ class RoundTripSpec : FunSpec({
         arbitrary { Arb.double(0.0, 1.0, false).bind().let { lo -> VpSchedule(lo, lo + Arb.double(0.5, 40.0, false).bind()) } },
         arbitrary { Arb.double(0.0, 1.0, false).bind().let { lo -> SubVpSchedule(lo, lo + Arb.double(0.5, 40.0, false).bind()) } },
     )
+    val grid: Arb<TimeGridSpec> = Arb.choice(
+        Arb.constant<TimeGridSpec>(UniformGrid),
+        arbitrary { KarrasGrid(Arb.double(1.0, 10.0, false).bind(), Arb.double(1e-4, 0.1, false).bind(), Arb.double(1.0, 100.0, false).bind()) },
+        arbitrary { LogSnrGrid(Arb.double(1e-4, 0.1, false).bind(), Arb.double(1.0, 100.0, false).bind()) },
+    )
     val sampler: Arb<SamplerSpec> = Arb.choice(
-        arbitrary { Euler(Arb.int(1..500).bind()) }, arbitrary { Heun(Arb.int(1..500).bind()) }, arbitrary { Rk4(Arb.int(1..500).bind()) },
+        arbitrary { Euler(Arb.int(1..500).bind(), grid.bind()) }, arbitrary { Heun(Arb.int(1..500).bind(), grid.bind()) },
+        arbitrary { Rk4(Arb.int(1..500).bind()) }, arbitrary { DpmSolver(Arb.int(1..100).bind(), grid.bind()) },
+        arbitrary { EdmHeun(Arb.int(1..100).bind(), grid.bind()) },
     )
     val metric: Arb<MetricSpec> = Arb.choice(
         Arb.constant<MetricSpec>(Wasserstein2), Arb.constant<MetricSpec>(MeanCovError), arbitrary { Mmd(Arb.list(positive(), 1..4).bind()) },

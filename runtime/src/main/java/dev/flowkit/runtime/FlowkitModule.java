@@ -72,7 +72,10 @@ import dev.flowkit.runtime.objectives.TrainingTimes;
 import dev.flowkit.runtime.samplers.ConstantNoise;
 import dev.flowkit.runtime.samplers.Dopri5Solver;
 import dev.flowkit.runtime.samplers.EulerMaruyamaSolver;
+import dev.flowkit.runtime.samplers.DpmSolverSampler;
+import dev.flowkit.runtime.samplers.EdmHeunSampler;
 import dev.flowkit.runtime.samplers.FixedStepSolver;
+import dev.flowkit.runtime.samplers.TimeGrid;
 import dev.flowkit.runtime.samplers.LangevinCorrector;
 import dev.flowkit.runtime.samplers.LangevinSampler;
 import dev.flowkit.runtime.samplers.LinearNoise;
@@ -93,7 +96,12 @@ import dev.flowkit.spec.EulerMaruyama;
 import dev.flowkit.spec.FlowAndScoreMatching;
 import dev.flowkit.spec.Langevin;
 import dev.flowkit.spec.LinearSigma;
+import dev.flowkit.spec.DpmSolver;
+import dev.flowkit.spec.EdmHeun;
+import dev.flowkit.spec.KarrasGrid;
+import dev.flowkit.spec.LogSnrGrid;
 import dev.flowkit.spec.Midpoint;
+import dev.flowkit.spec.UniformGrid;
 import dev.flowkit.spec.NoisePrediction;
 import dev.flowkit.spec.Pc;
 import dev.flowkit.spec.ReverseSigma;
@@ -147,13 +155,18 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), FlowAndScoreMatching.class, (s, c) -> new FlowAndScoreMatchingLoss(s.getWeighting()));
         Components.bind(binder(), Adam.class, (s, c) -> new AdamOptimizer(s));
         // samplers and their parts
-        Components.bind(binder(), Euler.class, (s, c) -> new EulerSolver(s.getSteps()));
-        Components.bind(binder(), Heun.class, (s, c) -> new HeunSolver(s.getSteps()));
-        Components.bind(binder(), Midpoint.class, (s, c) -> new MidpointSolver(s.getSteps()));
-        Components.bind(binder(), Rk4.class, (s, c) -> new Rk4Solver(s.getSteps()));
+        Components.bind(binder(), Euler.class, (s, c) -> new EulerSolver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
+        Components.bind(binder(), Heun.class, (s, c) -> new HeunSolver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
+        Components.bind(binder(), Midpoint.class, (s, c) -> new MidpointSolver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
+        Components.bind(binder(), Rk4.class, (s, c) -> new Rk4Solver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
+        Components.bind(binder(), DpmSolver.class, (s, c) -> new DpmSolverSampler(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
+        Components.bind(binder(), EdmHeun.class, (s, c) -> new EdmHeunSampler(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
+        Components.bind(binder(), UniformGrid.class, (s, c) -> TimeGrid.UNIFORM);
+        Components.bind(binder(), KarrasGrid.class, (s, c) -> TimeGrid.karras(s.getRho(), s.getSigmaMin(), s.getSigmaMax()));
+        Components.bind(binder(), LogSnrGrid.class, (s, c) -> TimeGrid.logSnr(s.getSigmaMin(), s.getSigmaMax()));
         Components.bind(binder(), Dopri5.class, (s, c) -> new Dopri5Solver(s.getRtol(), s.getAtol(), s.getMaxSteps()));
         Components.bind(binder(), EulerMaruyama.class, (s, c) -> new EulerMaruyamaSolver(s.getSteps(),
-                c.resolve(s.getSigma() == null ? new ConstantSigma(1.0) : s.getSigma(), NoiseScale.class)));
+                c.resolve(s.getSigma() == null ? new ConstantSigma(1.0) : s.getSigma(), NoiseScale.class), c.resolve(s.getGrid(), TimeGrid.class)));
         Components.bind(binder(), Langevin.class, (s, c) -> new LangevinSampler(s.getSteps(), s.getStepSize(), s.getTime()));
         Components.bind(binder(), Pc.class, (s, c) -> new PredictorCorrector(
                 (FixedStepSolver) c.resolve(s.getPredictor(), Sampler.class), c.resolve(s.getCorrector(), LangevinCorrector.class)));

@@ -13,7 +13,11 @@ public final class EulerMaruyamaSolver extends FixedStepSolver {
     private final NoiseScale sigma;
 
     public EulerMaruyamaSolver(int steps, NoiseScale sigma) {
-        super(steps);
+        this(steps, sigma, TimeGrid.UNIFORM);
+    }
+
+    public EulerMaruyamaSolver(int steps, NoiseScale sigma, TimeGrid grid) {
+        super(steps, grid);
         this.sigma = sigma;
     }
 

@@ -7,7 +7,11 @@ import org.tensorflow.types.TFloat32;
 /** x ← x + h u_t(x). */
 public final class EulerSolver extends FixedStepSolver {
     public EulerSolver(int steps) {
-        super(steps);
+        this(steps, TimeGrid.UNIFORM);
+    }
+
+    public EulerSolver(int steps, TimeGrid grid) {
+        super(steps, grid);
     }
 
     @Override

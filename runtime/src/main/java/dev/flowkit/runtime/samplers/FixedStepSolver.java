@@ -5,6 +5,7 @@ import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.Model;
 import java.util.List;
 import java.util.function.Consumer;
+import dev.flowkit.runtime.paths.ProbabilityPath;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -14,16 +15,47 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.types.TFloat32;
 
-/** A one-step method on the uniform grid t_i = i/steps. */
+/** A one-step method on a grid 0 = t_0 < … < t_steps = 1 ({@link TimeGrid}; uniform t_i = i/steps unless told). */
 public abstract class FixedStepSolver extends UnrolledSampler {
     private final int steps;
+    private final TimeGrid grid;
+    /** The grid laid out for the path of the graph being built (set by {@link #layOut}). */
+    private TimeGrid.Layout layout;
 
-    protected FixedStepSolver(int steps) {
+    protected FixedStepSolver(int steps, TimeGrid grid) {
         this.steps = steps;
+        this.grid = grid;
+        this.layout = TimeGrid.UNIFORM.layOut(steps, null);
     }
 
     public int steps() {
         return steps;
+    }
+
+    /** Lays the grid out for [path]; every compile does this first. */
+    void layOut(ProbabilityPath path) {
+        layout = grid.layOut(steps, path);
+    }
+
+    /** t_i, 0 ≤ i ≤ steps. */
+    protected double time(int i) {
+        return layout.times()[i];
+    }
+
+    /** Whether the last step jumps from the grid's smallest noise ratio straight to the data (β = 0). */
+    protected boolean jumpsToData() {
+        return layout.jumpsToData();
+    }
+
+    @Override
+    public SamplerProgram compile(Ops tf, SamplingInput in) {
+        layOut(in.path());
+        return super.compile(tf, in);
+    }
+
+    @Override
+    protected double timeAfter(int i) {
+        return time(i + 1);
     }
 
     @Override
@@ -39,17 +71,17 @@ public abstract class FixedStepSolver extends UnrolledSampler {
 
     @Override
     protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i) {
-        double h = 1.0 / steps;
-        return step(tf, in, x, i, Tensors.scalar(tf, i * h), h);
+        return step(tf, in, x, i, Tensors.scalar(tf, time(i)), time(i + 1) - time(i));
     }
 
     /**
      * The same method as a host loop around one compiled step, the state kept in the graph (one session call per
      * step, nothing copied back until the end). For dynamics whose graph is costly to repeat: TensorFlow's gradient
      * construction (Graph.addGradients) costs time in proportion to the whole graph, so an unrolled solve with a
-     * divergence in every stage builds in time quadratic in its length. Deterministic methods only.
+     * divergence in every stage builds in time quadratic in its length. Deterministic methods on the uniform grid only.
      */
     public SamplerProgram compileStepped(Ops tf, SamplingInput in) {
+        if (grid != TimeGrid.UNIFORM) throw new UnsupportedOperationException("a stepped solve runs the uniform grid");
         VarHandleOp state = StateVariable.create(tf, "state");
         Op start = tf.assignVariableOp(state, in.x0());
         Placeholder<TFloat32> t = tf.placeholder(TFloat32.class);

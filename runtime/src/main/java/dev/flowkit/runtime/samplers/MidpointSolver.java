@@ -7,7 +7,11 @@ import org.tensorflow.types.TFloat32;
 /** x ← x + h u_{t+h/2}(x + (h/2) u_t(x)). */
 public final class MidpointSolver extends FixedStepSolver {
     public MidpointSolver(int steps) {
-        super(steps);
+        this(steps, TimeGrid.UNIFORM);
+    }
+
+    public MidpointSolver(int steps, TimeGrid grid) {
+        super(steps, grid);
     }
 
     @Override

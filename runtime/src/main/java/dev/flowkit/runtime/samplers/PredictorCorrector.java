@@ -26,8 +26,24 @@ public final class PredictorCorrector extends UnrolledSampler {
     }
 
     @Override
+    public long functionEvaluations() {
+        return predictor.functionEvaluations() + (long) iterations() * corrector.steps();
+    }
+
+    @Override
+    public SamplerProgram compile(Ops tf, SamplingInput in) {
+        predictor.layOut(in.path());
+        return super.compile(tf, in);
+    }
+
+    @Override
+    protected double timeAfter(int i) {
+        return predictor.timeAfter(i);
+    }
+
+    @Override
     protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i) {
-        Operand<TFloat32> t = Tensors.scalar(tf, (double) i / iterations());
+        Operand<TFloat32> t = Tensors.scalar(tf, predictor.time(i));
         Operand<TFloat32> corrected = corrector.correct(tf, in.model(), x, t, in.noise().derive(2).derive(i));
         return predictor.advance(tf, in.withNoise(in.noise().derive(1)), corrected, i);
     }

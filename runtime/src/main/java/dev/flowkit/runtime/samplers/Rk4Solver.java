@@ -8,7 +8,11 @@ import org.tensorflow.types.TFloat32;
 /** The classic fourth-order Runge–Kutta step. */
 public final class Rk4Solver extends FixedStepSolver {
     public Rk4Solver(int steps) {
-        super(steps);
+        this(steps, TimeGrid.UNIFORM);
+    }
+
+    public Rk4Solver(int steps, TimeGrid grid) {
+        super(steps, grid);
     }
 
     @Override

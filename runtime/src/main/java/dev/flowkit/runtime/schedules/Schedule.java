@@ -23,10 +23,15 @@ public interface Schedule {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " is not a diffusion schedule (vp, sub-vp, ve)");
     }
 
-    /** ln(β_t²/α_t²), the negative log-SNR (ln σ² with σ = β/α), falling from t = 0 to t = 1. */
+    /**
+     * ln(β_t²/α_t²), the negative log-SNR (ln σ² with σ = β/α), falling from t = 0 to t = 1: ±∞ where α or β is 0
+     * (rounding can make cos(π/2) slightly negative, hence the floor at 0).
+     */
     default Operand<TFloat32> logNoiseRatio(Ops tf, Operand<TFloat32> t) {
         ScheduleValues v = at(tf, t);
-        return tf.math.mul(Tensors.scalar(tf, 2), tf.math.sub(tf.math.log(v.beta()), tf.math.log(v.alpha())));
+        Operand<TFloat32> zero = Tensors.scalar(tf, 0);
+        Operand<TFloat32> logBeta = tf.math.log(tf.math.maximum(v.beta(), zero));
+        return tf.math.mul(Tensors.scalar(tf, 2), tf.math.sub(logBeta, tf.math.log(tf.math.maximum(v.alpha(), zero))));
     }
 
     /** −d/dt ln(β_t²/α_t²) = 2 (α̇/α − β̇/β) ≥ 0; for a diffusion SDE it equals g²/β² (a linear SDE's variance law). */
