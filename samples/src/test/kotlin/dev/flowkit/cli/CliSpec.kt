@@ -61,6 +61,40 @@ class CliSpec : FunSpec({
             .forEach { Files.exists(out.resolve(it)) shouldBe true }
     }
 
+    test("resample re-samples a finished run at several NFE without training: results table, json and plot; bad options are named") {
+        val dir = tempdir().toPath()
+        val file = dir.resolve("tiny.json")
+        Files.writeString(file, """
+            {"name": "tiny", "data": {"type": "moons"}, "network": {"type": "mlp", "hidden": [16]},
+             "train": {"steps": 40, "batchSize": 64}, "sample": {"sampler": {"type": "euler", "steps": 5}, "count": 200},
+             "evaluate": [{"type": "wasserstein2"}]}
+        """.trimIndent())
+        val run = dir.resolve("run")
+        flowkit("run", file.toString(), "--out", run.toString()).first shouldBe 0
+        val (code, stdout, err) = flowkit("resample", run.toString(), "--samplers", "euler,dpm-solver,edm-heun", "--nfe", "3,8", "--count", "100")
+        code shouldBe 0
+        stdout shouldContain "results in"
+        err.contains("Exception") shouldBe false
+        val rows = ObjectMapper().readTree(run.resolve("resample/results.json").toFile())
+        rows.size() shouldBe 6
+        // edm-heun spends 2N − 1 evaluations, less one for the Euler-limit step from α = 0 on this linear schedule
+        rows.map { it["sampler"].asText() + ":" + it["nfe"].asLong() } shouldBe
+            listOf("euler:3", "euler:8", "dpm-solver:3", "dpm-solver:8", "edm-heun:2", "edm-heun:6")
+        rows.forEach { it["metrics"]["wasserstein2"].asDouble() shouldBeGreaterThan 0.0 }
+        // resumed from the run's checkpoint: nothing trained, the loss history is the run's
+        val variant = ObjectMapper().readTree(run.resolve("resample/dpm-solver-8/metrics.json").toFile())
+        variant["training"]["steps"].asLong() shouldBe 40L
+        variant["training"]["stepsThisRun"].asLong() shouldBe 0L
+        Files.readString(run.resolve("resample/results.md")) shouldContain "| euler (the run's own) | 5 |"
+        Files.exists(run.resolve("resample/wasserstein2-vs-nfe.png")) shouldBe true
+        val (bad, _, badErr) = flowkit("resample", run.toString(), "--samplers", "leapfrog")
+        bad shouldBe 2
+        badErr shouldContain "--samplers: unknown sampler 'leapfrog'; allowed: euler, heun, edm-heun, dpm-solver, euler-maruyama"
+        val (none, _, noneErr) = flowkit("resample", dir.toString())
+        none shouldBe 2
+        noneErr shouldContain "holds no finished run"
+    }
+
     test("plot-path draws the probability path; bad times are refused") {
         val dir = tempdir().toPath()
         val png = dir.resolve("p.png")

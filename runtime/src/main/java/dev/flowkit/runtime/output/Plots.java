@@ -72,6 +72,38 @@ public final class Plots {
         BitmapEncoder.saveBitmap(charts, charts.size(), 1, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * One line per named series of (NFE, value) points on a log NFE axis, and optionally a dashed reference level
+     * (e.g. the metric the run's own sampler reached).
+     */
+    public static void againstNfe(Path file, String title, String yTitle, Map<String, List<double[]>> series, String levelName,
+                                  Double level) throws IOException {
+        XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE * 2 / 3).title(title).xAxisTitle("network evaluations (NFE)")
+                .yAxisTitle(yTitle).build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotGridLinesVisible(true);
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        double lo = Double.MAX_VALUE;
+        double hi = 0;
+        for (var e : series.entrySet()) {
+            double[] x = e.getValue().stream().mapToDouble(p -> p[0]).toArray();
+            double[] y = e.getValue().stream().mapToDouble(p -> p[1]).toArray();
+            for (double v : x) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            chart.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (level != null && hi > 0) {
+            XYSeries s = chart.addSeries(levelName, new double[] {lo, hi}, new double[] {level, level});
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            s.setLineColor(Color.GRAY);
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     private static XYChart lineChart(String title, String yTitle, List<double[]> points) {
         XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE / 2).title(title).xAxisTitle("step").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendVisible(false);
