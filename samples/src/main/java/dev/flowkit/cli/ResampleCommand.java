@@ -79,7 +79,14 @@ final class ResampleCommand implements Callable<Integer> {
         int n = count != null ? count : spec.getSample().getCount();
         Path dir = runDir.resolve("resample");
         Files.createDirectories(dir);
+        // earlier settings stay in the table unless this call measures them again
+        Path resultsFile = dir.resolve("results.json");
         ArrayNode rows = JSON.createArrayNode();
+        if (Files.exists(resultsFile)) {
+            for (JsonNode r : JSON.readTree(resultsFile.toFile())) {
+                if (!(samplers.contains(r.path("sampler").asText()) && nfes.contains(r.path("requestedNfe").asInt()))) rows.add(r);
+            }
+        }
         for (String name : samplers) {
             for (int nfe : nfes) {
                 SamplerSpec sampler = Resampling.sampler(name, nfe);
@@ -96,10 +103,11 @@ final class ResampleCommand implements Callable<Integer> {
                 ObjectNode row = rows.addObject();
                 row.put("sampler", name);
                 row.put("requestedNfe", nfe);
+                row.put("count", n);
                 row.put("nfe", written.path("sampling").path("functionEvaluations").asLong());
                 row.put("seconds", written.path("sampling").path("seconds").asDouble());
                 row.set("metrics", written.path("metrics"));
-                Files.writeString(dir.resolve("results.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n");
+                Files.writeString(resultsFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n");
             }
         }
         JsonNode reference = Files.exists(runDir.resolve("metrics.json")) ? JSON.readTree(runDir.resolve("metrics.json").toFile()) : null;
@@ -134,19 +142,19 @@ final class ResampleCommand implements Callable<Integer> {
     private static String markdown(ArrayNode rows, String key, ExperimentSpec spec, JsonNode reference) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(spec.getName()).append(": ").append(key).append(" against network evaluations\n\n");
-        md.append("| sampler | NFE | ").append(key).append(" | floor | ratio | sampling s |\n|---|---|---|---|---|---|\n");
+        md.append("| sampler | NFE | samples | ").append(key).append(" | floor | ratio | sampling s |\n|---|---|---|---|---|---|---|\n");
         if (reference != null && reference.path("metrics").has(key)) {
             md.append(row(SpecNames.INSTANCE.of(spec.getSample().getSampler()) + " (the run's own)", reference.path("sampling").path("functionEvaluations").asLong(),
-                    reference.path("metrics"), key, reference.path("sampling").path("seconds").asDouble()));
+                    reference.path("sampling").path("count").asLong(), reference.path("metrics"), key, reference.path("sampling").path("seconds").asDouble()));
         }
-        for (JsonNode r : rows) md.append(row(r.get("sampler").asText(), r.get("nfe").asLong(), r.get("metrics"), key, r.get("seconds").asDouble()));
+        for (JsonNode r : rows) md.append(row(r.get("sampler").asText(), r.get("nfe").asLong(), r.path("count").asLong(), r.get("metrics"), key, r.get("seconds").asDouble()));
         return md.toString();
     }
 
-    private static String row(String sampler, long nfe, JsonNode metrics, String key, double seconds) {
+    private static String row(String sampler, long nfe, long count, JsonNode metrics, String key, double seconds) {
         double value = metrics.path(key).asDouble();
         double floor = metrics.path(key + "Floor").asDouble(Double.NaN);
-        return String.format(Locale.ROOT, "| %s | %d | %.4g | %.4g | %.2f | %.1f |%n", sampler, nfe, value, floor, value / floor, seconds);
+        return String.format(Locale.ROOT, "| %s | %d | %d | %.4g | %.4g | %.2f | %.1f |%n", sampler, nfe, count, value, floor, value / floor, seconds);
     }
 
     private static void plot(Path file, ArrayNode rows, String key, ExperimentSpec spec, JsonNode reference) throws IOException {

@@ -85,7 +85,10 @@ class CliSpec : FunSpec({
         val variant = ObjectMapper().readTree(run.resolve("resample/dpm-solver-8/metrics.json").toFile())
         variant["training"]["steps"].asLong() shouldBe 40L
         variant["training"]["stepsThisRun"].asLong() shouldBe 0L
-        Files.readString(run.resolve("resample/results.md")) shouldContain "| euler (the run's own) | 5 |"
+        Files.readString(run.resolve("resample/results.md")) shouldContain "| euler (the run's own) | 5 | 200 |"
+        // a later call adds its settings to the table
+        flowkit("resample", run.toString(), "--samplers", "heun", "--nfe", "4", "--count", "100").first shouldBe 0
+        ObjectMapper().readTree(run.resolve("resample/results.json").toFile()).size() shouldBe 7
         Files.exists(run.resolve("resample/wasserstein2-vs-nfe.png")) shouldBe true
         val (bad, _, badErr) = flowkit("resample", run.toString(), "--samplers", "leapfrog")
         bad shouldBe 2
