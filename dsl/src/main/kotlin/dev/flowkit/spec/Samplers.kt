@@ -89,9 +89,8 @@ data class Euler(override val steps: Int = 100, override val grid: TimeGridSpec 
 }
 
 /**
- * Heun's method (explicit trapezoid); order 2, two evaluations per step. On a noise-ratio grid (karras, log-snr)
- * that ends at σ = 0 its last step is Euler, as in EDM: the velocity at β = 0 is where a learned model is least
- * reliable (2N − 1 evaluations then).
+ * Heun's method (explicit trapezoid); order 2, two evaluations per step. A last step into β = 0 (every path but ve)
+ * is Euler, as in EDM: a score or noise model's velocity at β = 0 is undefined (2N − 1 evaluations then).
  */
 @Serializable
 @SerialName("heun")

@@ -25,7 +25,7 @@ public final class HeunSolver extends FixedStepSolver {
         return super.functionEvaluations() - (jumpsToData() ? 1 : 0);
     }
 
-    /** On a noise-ratio grid the last step, from σmin to the data, is Euler (EDM): the velocity at β = 0 is unreliable. */
+    /** The last step into β = 0 is Euler (EDM's rule): a score or noise model's velocity at β = 0 is undefined. */
     @Override
     protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
         Operand<TFloat32> k1 = velocity(tf, in.model(), x, t);

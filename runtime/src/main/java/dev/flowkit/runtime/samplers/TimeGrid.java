@@ -11,18 +11,20 @@ import java.util.function.DoubleUnaryOperator;
 /** Where a fixed-step sampler's N steps lie: 0 = t_0 < t_1 < … < t_N = 1, laid out for a path. */
 public interface TimeGrid {
     /**
-     * The times, and whether the last step ends where the noise ratio is 0 (β_1 = 0) coming from a noise-ratio grid's
-     * smallest σ: such a step goes straight to the data, which methods may treat specially (EDM's Euler last step).
+     * The times, and whether the last step ends where the noise ratio is 0 (β_1 = 0): such a step goes straight to the
+     * data, where a score or noise model's velocity is undefined, so methods that would evaluate the model there take
+     * an Euler step instead (EDM's rule).
      */
     record Layout(double[] times, boolean jumpsToData) {}
 
     Layout layOut(int steps, ProbabilityPath path);
 
-    /** t_i = i/N. */
+    /** t_i = i/N; its last step goes to the data when the path's β_1 is 0 (every path here but ve). */
     TimeGrid UNIFORM = (steps, path) -> {
         double[] t = new double[steps + 1];
         for (int i = 0; i <= steps; i++) t[i] = (double) i / steps;
-        return new Layout(t, false);
+        boolean toData = path instanceof AffinePath affine && ScheduleProbe.alphaBeta(affine.schedule(), new double[] {1})[1][0] == 0;
+        return new Layout(t, toData);
     };
 
     /** EDM's grid: σ^{1/ρ} uniform. */
