@@ -76,6 +76,13 @@ final class ResampleCommand implements Callable<Integer> {
             System.err.println("error: RUN_DIR: the run's spec evaluates no sample metric (e.g. fid, wasserstein2); resampling would measure nothing");
             return 2;
         }
+        Path state = runDir.resolve("checkpoint").resolve("state.json");
+        long saved = Files.exists(state) ? JSON.readTree(state.toFile()).path("step").asLong(-1) : -1;
+        if (saved < spec.getTrain().getSteps()) {
+            System.err.println("error: RUN_DIR: the checkpoint in " + runDir + " is at step " + saved + " of " + spec.getTrain().getSteps()
+                    + "; resampling never trains: finish the run first (./flowkit run " + specFile + " --out " + runDir + " --resume)");
+            return 2;
+        }
         int n = count != null ? count : spec.getSample().getCount();
         Path dir = runDir.resolve("resample");
         Files.createDirectories(dir);

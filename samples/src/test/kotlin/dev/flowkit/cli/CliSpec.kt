@@ -93,6 +93,12 @@ class CliSpec : FunSpec({
         val (bad, _, badErr) = flowkit("resample", run.toString(), "--samplers", "leapfrog")
         bad shouldBe 2
         badErr shouldContain "--samplers: unknown sampler 'leapfrog'; allowed: euler, heun, edm-heun, dpm-solver, euler-maruyama"
+        // a run stopped short of train.steps is refused: resampling never trains
+        val spec = run.resolve("spec.json")
+        Files.writeString(spec, Files.readString(spec).replace("\"steps\": 40,", "\"steps\": 80,"))
+        val (short, _, shortErr) = flowkit("resample", run.toString())
+        short shouldBe 2
+        shortErr shouldContain "is at step 40 of 80; resampling never trains"
         val (none, _, noneErr) = flowkit("resample", dir.toString())
         none shouldBe 2
         noneErr shouldContain "holds no finished run"
