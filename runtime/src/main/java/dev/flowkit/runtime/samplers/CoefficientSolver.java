@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.samplers;
 
 import dev.flowkit.runtime.paths.AffinePath;
+import dev.flowkit.runtime.paths.ProbabilityPath;
 import dev.flowkit.runtime.schedules.ScheduleProbe;
 import dev.flowkit.spec.Prediction;
 import org.tensorflow.Operand;
@@ -9,7 +10,7 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A fixed-step method that steps on the path's coefficients α_i, β_i at its grid times (probed on the host when the
- * graph is built) and on the model's data and noise predictions, both converted from one velocity evaluation: the
+ * grid is laid out) and on the model's data and noise predictions, both converted from one velocity evaluation: the
  * velocity stays finite at t = 0, where α = 0 makes the data prediction from a score or noise undefined.
  */
 public abstract class CoefficientSolver extends FixedStepSolver {
@@ -21,17 +22,15 @@ public abstract class CoefficientSolver extends FixedStepSolver {
     }
 
     @Override
-    public SamplerProgram compile(Ops tf, SamplingInput in) {
-        if (!(in.path() instanceof AffinePath affine)) {
+    protected void laidOut(ProbabilityPath path) {
+        if (!(path instanceof AffinePath affine)) {
             throw new UnsupportedOperationException(getClass().getSimpleName() + " needs an affine path (gaussian or linear): it steps on α_t and β_t");
         }
-        layOut(in.path());
         double[] times = new double[steps() + 1];
         for (int i = 0; i <= steps(); i++) times[i] = time(i);
         double[][] ab = ScheduleProbe.alphaBeta(affine.schedule(), times);
         alpha = ab[0];
         beta = ab[1];
-        return super.compile(tf, in);
     }
 
     protected double alpha(int i) {

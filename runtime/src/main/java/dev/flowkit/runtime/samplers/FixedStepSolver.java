@@ -32,10 +32,14 @@ public abstract class FixedStepSolver extends UnrolledSampler {
         return steps;
     }
 
-    /** Lays the grid out for [path]; every compile does this first. */
-    void layOut(ProbabilityPath path) {
+    /** Lays the grid out for [path]; every compile (its own, or a predictor–corrector's) does this first. */
+    final void layOut(ProbabilityPath path) {
         layout = grid.layOut(steps, path);
+        laidOut(path);
     }
+
+    /** What a method derives from the laid-out grid for [path] (e.g. the path's coefficients at the grid times). */
+    protected void laidOut(ProbabilityPath path) {}
 
     /** t_i, 0 ≤ i ≤ steps. */
     protected double time(int i) {
