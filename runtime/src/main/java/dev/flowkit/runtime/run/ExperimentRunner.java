@@ -280,8 +280,9 @@ public final class ExperimentRunner {
     }
 
     /**
-     * A checkpoint may continue a run whose spec differs at most in train.steps (only forwards) and in what happens
-     * after training (sample, evaluate): a trained model can be sampled and judged again without retraining.
+     * A checkpoint may continue a run whose spec differs at most in train.steps (only forwards), in the training's
+     * bookkeeping (how often it logs, checkpoints and evaluates) and in what happens after training (sample,
+     * evaluate): a trained model can be trained on, sampled and judged again without retraining.
      */
     private void requireCompatible(Checkpoints.State saved, JsonNode current, long totalSteps, Path folder) {
         ObjectNode a = trainingPart(withCurrentDefaults(saved.spec()));
@@ -291,7 +292,8 @@ public final class ExperimentRunner {
             a.fieldNames().forEachRemaining(f -> { if (!a.get(f).equals(b.get(f))) differing.add(f); });
             b.fieldNames().forEachRemaining(f -> { if (!a.has(f)) differing.add(f); });
             throw new IllegalArgumentException("the checkpoint in " + folder + " was written for a different spec (differs in "
-                    + String.join(", ", differing) + "; only train.steps, sample and evaluate may change between runs); "
+                    + String.join(", ", differing) + "; only train.steps, train.logEvery, train.checkpointEvery, "
+                    + "train.evaluateEvery, sample and evaluate may change between runs); "
                     + "run without --resume or choose another --out");
         }
         if (saved.step() > totalSteps) {
@@ -312,7 +314,7 @@ public final class ExperimentRunner {
     /** The parts of a spec that determine the trained variables, except train.steps. */
     private static ObjectNode trainingPart(JsonNode spec) {
         ObjectNode copy = spec.deepCopy();
-        ((ObjectNode) copy.get("train")).remove("steps");
+        ((ObjectNode) copy.get("train")).remove(List.of("steps", "logEvery", "checkpointEvery", "evaluateEvery"));
         copy.remove(List.of("sample", "evaluate"));
         return copy;
     }
