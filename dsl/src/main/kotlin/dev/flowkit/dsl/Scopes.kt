@@ -278,6 +278,7 @@ class SampleScope {
     var recordEvery: Int = defaults.recordEvery
     private var sampler: SamplerSpec = defaults.sampler
     private var guidance: List<Double> = defaults.guidance
+    private var classes: List<Int> = defaults.classes
 
     fun <T : SamplerSpec> sampler(spec: T): T = spec.also { sampler = it }
     @JvmOverloads fun euler(steps: Int = 100, grid: TimeGridSpec = UniformGrid) = sampler(Euler(steps, grid))
@@ -318,7 +319,10 @@ class SampleScope {
     /** Classifier-free guidance scales w (labelled data); each gets its own samples and metrics. */
     fun guidance(vararg scales: Double) { guidance = scales.toList() }
 
-    internal fun build() = SampleSpec(sampler, count, recordEvery, guidance)
+    /** The classes to sample (labelled data), in turn; by default drawn with the data's class frequencies. */
+    fun classes(vararg requested: Int) { classes = requested.toList() }
+
+    internal fun build() = SampleSpec(sampler, count, recordEvery, guidance, classes)
 }
 
 /** `evaluate { … }`: every metric listed is computed. */

@@ -119,6 +119,16 @@ data class ExperimentSpec(
         v.check(sample.guidance.isEmpty() || conditional, "sample.guidance") {
             "needs labelled data (e.g. data { circle(labelled = true) }), the data here has no labels"
         }
+        v.check(sample.classes.isEmpty() || conditional, "sample.classes") {
+            "needs labelled data (e.g. dataset(file, labels = …) or circle(labelled = true)), the data here has no labels"
+        }
+        if (conditional) {
+            sample.classes.forEachIndexed { i, c ->
+                v.check(c in 0 until data.classes, "sample.classes[$i]") {
+                    "must be one of the data's classes 0 … ${data.classes - 1}, was $c"
+                }
+            }
+        }
         evaluate.forEachIndexed { i, m ->
             if (m is Likelihood) {
                 v.check(sourceOrDefault is MixtureSpec, "evaluate[$i]") {

@@ -269,6 +269,11 @@ data class SampleSpec(
      * ũ = (1 − w) u(x | ∅) + w u(x | y). Empty: [1.0] (plain conditional sampling) for labelled data.
      */
     val guidance: List<Double> = emptyList(),
+    /**
+     * For labelled data, the classes requested, in turn: sample i is of class classes[i mod n]. Empty: each sample's
+     * class is drawn with the data's class frequencies.
+     */
+    val classes: List<Int> = emptyList(),
 ) : Validated {
     override fun validate(v: Validator) {
         v.nested("sampler", sampler)

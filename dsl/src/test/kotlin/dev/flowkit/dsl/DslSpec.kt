@@ -135,11 +135,12 @@ class DslSpec : FunSpec({
             data { circle(labelled = true) }
             network { velocityAndScore(velocity = mlp(hidden = listOf(32)), score = mlp(predicts = Prediction.NOISE)) }
             train { flowAndScoreMatching(); labelDropout = 0.2 }
-            sample { guidance(1.0, 3.0) }
+            sample { guidance(1.0, 3.0); classes(4, 0) }
             evaluate { classAccuracy() }
         }
         two.network shouldBe VelocityAndScore(Mlp(hidden = listOf(32)), Mlp(predicts = Prediction.NOISE))
         two.sample.guidance shouldBe listOf(1.0, 3.0)
+        two.sample.classes shouldBe listOf(4, 0)
         two.conditional shouldBe true
         experiment("c") { data { circle(labelled = true) } }.guidanceScales shouldBe listOf(1.0)
         experiment("lik") { data { moons() }; evaluate { likelihood(solver = rk4(steps = 10), divergence = hutchinson(probes = 4)) } }

@@ -150,6 +150,11 @@ class ValidationSpec : FunSpec({
             "{\"type\": \"velocity-and-score\"}"), "train.objective", "needs an objective that trains both parts (flow-and-score-matching)"),
         Bad("guidance without labels", variant("\"count\": 100", "\"count\": 100, \"guidance\": [2.0]"), "sample.guidance",
             "needs labelled data"),
+        Bad("requested classes without labels", variant("\"count\": 100", "\"count\": 100, \"classes\": [1]"), "sample.classes",
+            "needs labelled data"),
+        Bad("a requested class outside the data's classes", variant("\"count\": 100", "\"count\": 100, \"classes\": [0, 8]")
+            .replace("{\"type\": \"moons\", \"noise\": 0.05, \"scale\": 3.0}", "{\"type\": \"circle\", \"modes\": 8, \"labelled\": true}"),
+            "sample.classes[1]", "must be one of the data's classes 0 … 7, was 8"),
         Bad("class accuracy without labels", variant("{\"type\": \"mmd\"}", "{\"type\": \"class-accuracy\"}"), "evaluate[1]",
             "class-accuracy needs labelled mixture data"),
         Bad("pc with an adaptive predictor", variant("{\"type\": \"euler\", \"steps\": 10}", "{\"type\": \"pc\", \"predictor\": {\"type\": \"dopri5\"}}"),

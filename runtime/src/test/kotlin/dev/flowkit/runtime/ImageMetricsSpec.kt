@@ -153,5 +153,25 @@ class ImageMetricsSpec : FunSpec({
             Files.exists(out.resolve(f)) shouldBe true
         }
         Files.readString(out.resolve("metrics.json")).contains("\"parameters\"") shouldBe true
+        // the requested labels, one per sample, drawn with the data's class frequencies (a quarter each here)
+        val requested = dev.flowkit.spec.NpyHeader.readIntegers(out.resolve("labels.npy"))
+        requested.size shouldBe 50
+        requested.all { it in 0L..3L } shouldBe true
+        requested.distinct().size shouldBe 4
+        // every guidance scale gets the same labels in the same order; sample.classes requests classes in turn
+        Flowkit.create().compile(spec).use { e ->
+            e.sample(0, 50, dev.flowkit.runtime.compiler.Streams.SAMPLES, false).labels().map { it.toLong() } shouldBe requested.toList()
+            e.sample(1, 50, dev.flowkit.runtime.compiler.Streams.SAMPLES, false).labels().map { it.toLong() } shouldBe requested.toList()
+        }
+        val inTurn = spec.copy(sample = spec.sample.copy(classes = listOf(3, 1)))
+        Flowkit.create().compile(inTurn).use { e ->
+            e.sample(1, 5, dev.flowkit.runtime.compiler.Streams.SAMPLES, false).labels().toList() shouldBe listOf(3, 1, 3, 1, 3)
+        }
+    }
+
+    test("an image grid by class puts each class's first images in its row and leaves missing cells blank") {
+        val rows = Array(5) { floatArrayOf(it.toFloat()) }
+        val grid = dev.flowkit.runtime.output.ImageGrids.byClass(rows, intArrayOf(2, 0, 2, 2, 1), 3, 2)
+        grid.map { it?.get(0) } shouldBe listOf(1f, null, 4f, null, 0f, 2f)
     }
 })

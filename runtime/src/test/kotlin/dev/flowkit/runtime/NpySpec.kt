@@ -42,4 +42,15 @@ class NpySpec : FunSpec({
         Npy.writeBytes(file, intArrayOf(5), ByteArray(5))
         String(Files.readAllBytes(file), 10, 60, Charsets.US_ASCII) shouldContain "'shape': (5,)"
     }
+
+    test("int32 label vectors: header and values as NumPy writes them, read back by the spec's label reader") {
+        val file = tempdir().toPath().resolve("labels.npy")
+        val labels = intArrayOf(3, 0, 9, 70000, -2)
+        Npy.write(file, labels)
+        val bytes = Files.readAllBytes(file)
+        val headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).short.toInt()
+        String(bytes, 10, headerLength, Charsets.US_ASCII).trimEnd() shouldBe "{'descr': '<i4', 'fortran_order': False, 'shape': (5,), }"
+        (10 + headerLength) % 64 shouldBe 0
+        dev.flowkit.spec.NpyHeader.readIntegers(file).toList() shouldBe listOf(3L, 0L, 9L, 70000L, -2L)
+    }
 })

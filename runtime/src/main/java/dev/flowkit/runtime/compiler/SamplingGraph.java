@@ -10,6 +10,7 @@ import dev.flowkit.runtime.samplers.SampleRun;
 import dev.flowkit.runtime.samplers.Sampler;
 import dev.flowkit.runtime.samplers.SamplerProgram;
 import dev.flowkit.runtime.samplers.SamplingInput;
+import dev.flowkit.spec.SampleSpec;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -20,7 +21,7 @@ import org.tensorflow.types.TInt32;
 
 /**
  * Source draws pushed through a sampler by the model. For a conditional model each draw also gets a requested class
- * label (drawn with the data's class probabilities) and the model is guided with scale w.
+ * label (sample.classes in turn, or drawn with the data's class probabilities) and the model is guided with scale w.
  */
 public final class SamplingGraph {
     private final RandomDraw draw;
@@ -30,14 +31,21 @@ public final class SamplingGraph {
 
     /** [guidance] is w for a conditional model, NaN otherwise. */
     public SamplingGraph(Ops tf, Distribution source, Distribution data, ProbabilityPath path, Sampler sampler,
-                         TrainableModel model, double guidance, int recordEvery) {
+                         TrainableModel model, double guidance, SampleSpec sample) {
         this.draw = new RandomDraw(tf);
         this.guidance = guidance;
         Operand<TFloat32> x0 = source.sample(tf, draw.count(), draw.key());
         boolean conditional = !Double.isNaN(guidance);
-        this.labels = conditional ? data.sampleLabels(tf, draw.count(), draw.key().derive(5)) : null;
+        this.labels = conditional ? requestedLabels(tf, data, sample.getClasses()) : null;
         Model guided = conditional ? GuidedModel.of(model, labels, guidance) : model.given(null);
-        this.program = sampler.compile(tf, new SamplingInput(guided, path, x0, draw.key().derive(6), recordEvery));
+        this.program = sampler.compile(tf, new SamplingInput(guided, path, x0, draw.key().derive(6), sample.getRecordEvery()));
+    }
+
+    private Operand<TInt32> requestedLabels(Ops tf, Distribution data, List<Integer> classes) {
+        if (classes.isEmpty()) return data.sampleLabels(tf, draw.count(), draw.key().derive(5));
+        int[] requested = classes.stream().mapToInt(Integer::intValue).toArray();
+        Operand<TInt32> turn = tf.math.floorMod(tf.range(tf.constant(0), draw.count(), tf.constant(1)), tf.constant(requested.length));
+        return tf.gather(tf.constant(requested), turn, tf.constant(0));
     }
 
     /** w, or NaN for an unconditional model. */

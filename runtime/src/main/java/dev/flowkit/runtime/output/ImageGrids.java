@@ -24,7 +24,21 @@ public final class ImageGrids {
     /** The pixel layout of a point, and the value range shown black to white. */
     public record Layout(int height, int width, int channels, double low, double high) {}
 
-    /** Panels side by side, each a [columns]-wide grid of images under its caption, with an overall title. */
+    /**
+     * Rows arranged for a grid with one row per class 0 … classes − 1: the first [perRow] rows of each class in their
+     * order, null (a blank cell) where a class has fewer.
+     */
+    public static float[][] byClass(float[][] rows, int[] labels, int classes, int perRow) {
+        float[][] grid = new float[classes * perRow][];
+        int[] filled = new int[classes];
+        for (int i = 0; i < rows.length; i++) {
+            int k = labels[i];
+            if (k >= 0 && k < classes && filled[k] < perRow) grid[k * perRow + filled[k]++] = rows[i];
+        }
+        return grid;
+    }
+
+    /** Panels side by side, each a [columns]-wide grid of images (null: a blank cell) under its caption, with an overall title. */
     public static void panels(Path file, String title, Layout layout, List<String> captions, List<float[][]> images, int columns)
             throws IOException {
         int scale = Math.max(1, 96 / Math.max(layout.height(), layout.width())); // small images drawn larger
@@ -49,7 +63,7 @@ public final class ImageGrids {
             g.drawString(captions.get(p), x0 + GAP, TITLE + 16);
             float[][] panel = images.get(p);
             for (int i = 0; i < panel.length; i++) {
-                draw(canvas, panel[i], layout, scale, x0 + (i % columns) * cellW, TITLE * 2 + (i / columns) * cellH);
+                if (panel[i] != null) draw(canvas, panel[i], layout, scale, x0 + (i % columns) * cellW, TITLE * 2 + (i / columns) * cellH);
             }
         }
         g.dispose();

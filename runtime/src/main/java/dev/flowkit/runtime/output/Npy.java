@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Writes float32 matrices in NumPy's .npy format (version 1.0, little-endian, C order); reads any array Flowkit supports as rows. */
+/** Writes float32 matrices and int32 vectors in NumPy's .npy format (version 1.0, little-endian, C order); reads any array Flowkit supports as rows. */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
 
@@ -28,6 +28,13 @@ public final class Npy {
         int cols = rows == 0 ? 0 : matrix[0].length;
         ByteBuffer buffer = withHeader("<f4", new int[] {rows, cols}, 4L * rows * cols);
         for (float[] row : matrix) for (float v : row) buffer.putFloat(v);
+        Files.write(file, buffer.array());
+    }
+
+    /** A vector of int32 (e.g. class labels), shape [n]. */
+    public static void write(Path file, int[] vector) throws IOException {
+        ByteBuffer buffer = withHeader("<i4", new int[] {vector.length}, 4L * vector.length);
+        for (int v : vector) buffer.putInt(v);
         Files.write(file, buffer.array());
     }
 

@@ -143,6 +143,7 @@ public final class ExperimentRunner {
             SamplingGraph.SampleBatch batch = experiment.sample(g, count, Streams.SAMPLES, true);
             double seconds = (System.nanoTime() - s0) / 1e9;
             Npy.write(out.resolve("samples" + suffix + ".npy"), batch.samples());
+            if (batch.labels() != null) Npy.write(out.resolve("labels.npy"), batch.labels()); // the same for every w
             Map<String, Double> values = evaluate(metrics, batch, data, floorData, spec, listener);
             values.putAll(modelValues);
             if (options.plots() && !values.containsKey("nonFiniteSamples")) {
@@ -153,7 +154,7 @@ public final class ExperimentRunner {
             List<Integer> image = spec.getData().getImageShape();
             if (options.plots() && image != null) {
                 listener.status("drawing image grids");
-                imageFigures(out, suffix, label, image, spec, batch, data.points());
+                imageFigures(out, suffix, label, image, spec, batch, data);
             } else if (options.plots() && batch.samples()[0].length >= 2) { // 2D views: the first two coordinates
                 listener.status("drawing plots");
                 Plots.samples(out.resolve("samples" + suffix + ".png"), label + ": samples over data", batch.samples(), data.points());
@@ -165,15 +166,23 @@ public final class ExperimentRunner {
     }
 
     /**
-     * samples.png: 64 samples beside 64 held-out images; trajectories.png: 8 trajectories (rows) at up to 8 of the
-     * recorded times (columns), the source at t = 0 on the left.
+     * samples.png: 64 samples beside 64 held-out images, or for class-conditional samples one row per class of each;
+     * trajectories.png: 8 trajectories (rows) at up to 8 of the recorded times (columns), the source at t = 0 on the left.
      */
     private static void imageFigures(Path out, String suffix, String label, List<Integer> image, ExperimentSpec spec,
-                                     SamplingGraph.SampleBatch batch, float[][] data) throws IOException {
-        double[] range = displayRange(spec, data);
+                                     SamplingGraph.SampleBatch batch, CompiledExperiment.LabelledPoints data) throws IOException {
+        double[] range = displayRange(spec, data.points());
         ImageGrids.Layout layout = new ImageGrids.Layout(image.get(0), image.get(1), image.get(2), range[0], range[1]);
-        ImageGrids.panels(out.resolve("samples" + suffix + ".png"), label + ": samples and held-out data", layout,
-                List.of("samples", "held-out data"), List.of(first(batch.samples(), 64), first(data, 64)), 8);
+        if (batch.labels() != null && data.labels() != null) {
+            int classes = spec.getData().getClasses();
+            ImageGrids.panels(out.resolve("samples" + suffix + ".png"), label + ": samples and held-out data by class", layout,
+                    List.of("samples of classes 0 … " + (classes - 1) + " (rows)", "held-out data"),
+                    List.of(ImageGrids.byClass(batch.samples(), batch.labels(), classes, 10),
+                            ImageGrids.byClass(data.points(), data.labels(), classes, 10)), 10);
+        } else {
+            ImageGrids.panels(out.resolve("samples" + suffix + ".png"), label + ": samples and held-out data", layout,
+                    List.of("samples", "held-out data"), List.of(first(batch.samples(), 64), first(data.points(), 64)), 8);
+        }
         float[][][] trajectory = batch.trajectory();
         if (trajectory == null) return;
         int columns = Math.min(8, trajectory.length);
