@@ -158,4 +158,34 @@ class FewStepSamplersSpec : FunSpec({
             }
         }
     }
+
+    context("with guidance: for classes N(μ_y, s² I) and ∅ = N(μ_∅, s² I) every quantity is affine in the mean, so the guided field is exactly that of N((1 − w) μ_∅ + w μ_y, s² I)") {
+        data class Case(val schedule: Schedule, val label: String) {
+            override fun toString() = label
+        }
+        withData(Case(Linear(), "linear"), Case(VariancePreserving(0.1, 20.0), "vp")) { c ->
+            graph {
+                val s = 0.5
+                fun gaussian(x: Double, y: Double) = GaussianMixtureMarginal(
+                    GaussianMixtureDistribution(Gaussian(2, mean = listOf(x, y), std = s)), c.schedule)
+                val labelled = gaussian(2.0, 1.0)
+                val unlabelled = gaussian(0.0, -1.0)
+                val start = GaussianMixtureDistribution(Gaussian(2, std = c.schedule.sourceStd()))
+                for (w in listOf(2.0, 4.0)) {
+                    val guided = dev.flowkit.runtime.model.GuidedModel(labelled, unlabelled, w)
+                    val target = listOf((1 - w) * 0.0 + w * 2.0, (1 - w) * -1.0 + w * 1.0)
+                    for (sampler in listOf(DpmSolverSampler(20, TimeGrid.logSnr(0.002, 80.0)), EdmHeunSampler(18, TimeGrid.karras(7.0, 0.002, 80.0)))) {
+                        val x = runSampler(sampler, guided, labelled.path(), start, 4000).samples()
+                        for (d in 0 until 2) {
+                            val values = x.map { it[d].toDouble() }
+                            val mean = values.average()
+                            val std = sqrt(values.sumOf { (it - mean) * (it - mean) } / (values.size - 1))
+                            mean shouldBe (target[d] plusOrMinus 4 * s / sqrt(4000.0) + 0.02)
+                            std shouldBe (s plusOrMinus 0.1 * s)
+                        }
+                    }
+                }
+            }
+        }
+    }
 })

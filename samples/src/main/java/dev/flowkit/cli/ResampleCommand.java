@@ -39,7 +39,7 @@ final class ResampleCommand implements Callable<Integer> {
     Path runDir;
 
     @Option(names = "--samplers", split = ",", paramLabel = "NAME", defaultValue = "euler,heun,edm-heun,dpm-solver",
-            description = "samplers to compare (default: ${DEFAULT-VALUE}; also euler-maruyama)")
+            description = "samplers to compare (default: ${DEFAULT-VALUE}; also euler-maruyama and pc, its NFE split between predictor and corrector)")
     List<String> samplers;
 
     @Option(names = "--nfe", split = ",", paramLabel = "N", defaultValue = "5,10,20,50,100",

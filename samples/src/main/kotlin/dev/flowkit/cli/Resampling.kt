@@ -6,7 +6,9 @@ import dev.flowkit.spec.Euler
 import dev.flowkit.spec.EulerMaruyama
 import dev.flowkit.spec.ExperimentSpec
 import dev.flowkit.spec.Heun
+import dev.flowkit.spec.LangevinCorrector
 import dev.flowkit.spec.Likelihood
+import dev.flowkit.spec.Pc
 import dev.flowkit.spec.SamplerSpec
 
 /** The variants `resample` runs: a finished run's spec with another sampler at a given number of network evaluations. */
@@ -19,6 +21,8 @@ object Resampling {
         "edm-heun" to { nfe -> EdmHeun(maxOf(1, (nfe + 1) / 2)) },
         "dpm-solver" to { nfe -> DpmSolver(nfe) },
         "euler-maruyama" to { nfe -> EulerMaruyama(nfe) },
+        // the score-SDE tutorial's predictor–corrector: one Langevin step (snr 0.16) after each Euler–Maruyama step
+        "pc" to { nfe -> Pc(EulerMaruyama(maxOf(1, nfe / 2)), LangevinCorrector(snr = 0.16)) },
     )
 
     @JvmStatic
