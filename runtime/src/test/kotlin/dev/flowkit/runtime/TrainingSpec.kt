@@ -9,6 +9,7 @@ import dev.flowkit.runtime.run.TrainingListener
 import dev.flowkit.spec.Mlp
 import dev.flowkit.spec.ExperimentSpec
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
 import io.kotest.matchers.doubles.shouldBeGreaterThan
@@ -84,6 +85,44 @@ class TrainingSpec : FunSpec({
             resumed.samples().contentDeepEquals(straight.samples()) shouldBe true
             resumed.finalLoss() shouldBe straight.finalLoss()
         }
+    }
+
+    test("a damaged checkpoint is named, and --resume falls back to checkpoint.previous; with none intact it says so") {
+        fun spec(steps: Int) = moons(steps).copy(train = moons(steps).train.copy(logEvery = 15, checkpointEvery = 30))
+        val straight = flowkit.run(spec(120), RunOptions.to(tempdir().toPath()).withPlots(false))
+        data class Damage(val what: String, val file: String, val damage: (java.nio.file.Path) -> Unit, val says: String)
+        val damages = listOf(
+            Damage("garbage index", "variables.index", { Files.writeString(it, "not an index") },
+                "checkpoint/variables.index is damaged (12 bytes, too short for a TensorFlow checkpoint index)"),
+            Damage("overwritten index", "variables.index", { f -> Files.write(f, ByteArray(Files.size(f).toInt()) { 7 }) },
+                "checkpoint/variables.index is damaged (it does not end as a TensorFlow checkpoint index does)"),
+            Damage("truncated variables", "variables.data-00000-of-00001", { f -> Files.write(f, Files.readAllBytes(f).copyOf(100)) },
+                "checkpoint/variables are damaged (TensorFlow: "),
+        )
+        for (d in damages) {
+            val out = tempdir().toPath()
+            flowkit.run(spec(90), RunOptions.to(out).withPlots(false)) // checkpoint at 90, checkpoint.previous at 60
+            Files.exists(out.resolve("checkpoint.previous/state.json")) shouldBe true
+            d.damage(out.resolve("checkpoint").resolve(d.file))
+            val messages = mutableListOf<String>()
+            val listen = object : TrainingListener { override fun status(message: String) { messages += message } }
+            val resumed = flowkit.run(spec(120), RunOptions.to(out).withPlots(false).resuming(true).withListener(listen))
+            withClue(d.what) {
+                messages.joinToString("\n") shouldContain d.says
+                messages.joinToString("\n") shouldContain "resumed from checkpoint.previous instead"
+                // the older checkpoint continues exactly: 60 steps retrained give the straight run's numbers
+                resumed.samples().contentDeepEquals(straight.samples()) shouldBe true
+            }
+        }
+        val out = tempdir().toPath()
+        flowkit.run(spec(90), RunOptions.to(out).withPlots(false))
+        for (folder in listOf("checkpoint", "checkpoint.previous")) Files.writeString(out.resolve(folder).resolve("variables.index"), "")
+        val before = Files.readString(out.resolve("spec.json"))
+        val message = shouldThrow<IllegalArgumentException> { flowkit.run(spec(120), RunOptions.to(out).withPlots(false).resuming(true)) }.message!!
+        message shouldContain "no intact checkpoint to resume in $out: checkpoint/variables.index is damaged (0 bytes"
+        message shouldContain "checkpoint.previous/variables.index is damaged"
+        message shouldContain "run without --resume to start over"
+        Files.readString(out.resolve("spec.json")) shouldBe before // nothing half-written
     }
 
     test("a trained model is sampled and evaluated again on resume with another sampler, without retraining") {

@@ -19,8 +19,9 @@ import java.util.stream.Stream;
 /**
  * Atomic checkpoints in DIR/checkpoint: the TensorFlow variables (network, optimizer state, step,
  * loss window) and state.json (spec, loss history). A new checkpoint is written to a temporary folder,
- * forced to disk and renamed into place; the previous one is kept as checkpoint.previous until then,
- * so an interrupted save (or a crash between the renames) always leaves one complete checkpoint.
+ * forced to disk and renamed into place; the one before it stays as checkpoint.previous, so an interrupted
+ * save (or a crash between the renames) always leaves a complete checkpoint, and a checkpoint damaged later
+ * (truncated or overwritten files) still has an older one to fall back to.
  */
 public final class Checkpoints {
     static final String FOLDER = "checkpoint";
@@ -74,20 +75,65 @@ public final class Checkpoints {
             }
             Files.move(temp, current, StandardCopyOption.ATOMIC_MOVE);
             sync(outDir);
-            deleteTree(previous);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the checkpoint in " + outDir, e);
         }
     }
 
-    /** The latest complete checkpoint folder, if any (a crash between the two renames leaves the previous one). */
-    public Path latest() {
-        Path current = outDir.resolve(FOLDER);
-        if (Files.exists(current.resolve("state.json"))) return current;
-        Path previous = outDir.resolve(PREVIOUS);
-        if (Files.exists(previous.resolve("state.json"))) return previous;
-        return null;
+    /** A checkpoint folder whose files look intact, and what its state.json records. */
+    public record Candidate(Path folder, State state) {}
+
+    /**
+     * The checkpoints that look intact, newest first: checkpoint, then checkpoint.previous (a crash between the two
+     * renames of a save leaves only the latter). One whose state.json does not read, or whose variables are missing,
+     * empty or not a TensorFlow checkpoint, is left out and described to [damaged].
+     */
+    public List<Candidate> intact(java.util.function.Consumer<String> damaged) {
+        List<Candidate> found = new ArrayList<>();
+        for (String name : List.of(FOLDER, PREVIOUS)) {
+            Path folder = outDir.resolve(name);
+            if (!Files.exists(folder.resolve("state.json"))) continue;
+            String problem = damage(folder);
+            State state = null;
+            if (problem == null) {
+                try {
+                    state = readState(folder);
+                } catch (RuntimeException e) {
+                    problem = name + "/state.json does not read (" + e.getMessage() + ")";
+                }
+            }
+            if (problem == null) found.add(new Candidate(folder, state));
+            else damaged.accept(problem);
+        }
+        return found;
     }
+
+    /** What is wrong with a checkpoint folder's variable files, or null when they look intact. */
+    private static String damage(Path folder) {
+        String name = folder.getFileName().toString();
+        Path index = folder.resolve("variables.index");
+        try {
+            if (!Files.exists(index)) return name + "/variables.index is missing";
+            long size = Files.size(index);
+            // a TensorFlow checkpoint index is an SSTable: a 48-byte footer ending in its magic number
+            if (size < 48) return name + "/variables.index is damaged (" + size + " bytes, too short for a TensorFlow checkpoint index)";
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            try (FileChannel channel = FileChannel.open(index, StandardOpenOption.READ)) {
+                channel.read(tail, size - 8);
+            }
+            if (tail.getLong(0) != SSTABLE_MAGIC) return name + "/variables.index is damaged (it does not end as a TensorFlow checkpoint index does)";
+            try (Stream<Path> files = Files.list(folder)) {
+                List<Path> data = files.filter(p -> p.getFileName().toString().startsWith("variables.data-")).toList();
+                if (data.isEmpty()) return name + "/variables.data-* is missing";
+                for (Path d : data) if (Files.size(d) == 0) return name + "/" + d.getFileName() + " is empty";
+            }
+            return null;
+        } catch (IOException e) {
+            return name + "/variables.index does not read (" + e.getMessage() + ")";
+        }
+    }
+
+    private static final long SSTABLE_MAGIC = 0xdb4775248b80fb57L;
 
     /** Reads what a checkpoint folder records, without touching any variables. */
     public State readState(Path folder) {
@@ -108,9 +154,23 @@ public final class Checkpoints {
         }
     }
 
-    /** Loads the checkpoint's variables into [experiment] (whose spec must match; see readState). */
-    public void restoreVariables(CompiledExperiment experiment, Path folder) {
-        experiment.restore(folder.resolve("variables"));
+    /**
+     * Loads the variables of the first of [candidates] that TensorFlow can restore into [experiment] (whose spec must
+     * match each; see readState), telling [warn] about any skipped; throws naming every damaged one if none restores.
+     */
+    public Candidate restoreFirst(CompiledExperiment experiment, List<Candidate> candidates, java.util.function.Consumer<String> warn) {
+        List<String> problems = new ArrayList<>();
+        for (Candidate c : candidates) {
+            try {
+                experiment.restore(c.folder().resolve("variables"));
+                for (String p : problems) warn.accept(p + "; resumed from " + c.folder().getFileName() + " instead");
+                return c;
+            } catch (org.tensorflow.exceptions.TensorFlowException e) {
+                String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                problems.add(c.folder().getFileName() + "/variables are damaged (TensorFlow: " + first + ")");
+            }
+        }
+        throw new IllegalArgumentException("no intact checkpoint in " + outDir + ": " + String.join("; ", problems));
     }
 
     /** Temporary folders of a save that was interrupted. */

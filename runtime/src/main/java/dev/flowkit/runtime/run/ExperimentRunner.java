@@ -61,9 +61,13 @@ public final class ExperimentRunner {
         JsonNode specNode = JSON.readTree(specText);
         TrainingListener listener = options.listener();
         Checkpoints checkpoints = new Checkpoints(out);
-        Path resumeFrom = options.resume() ? checkpoints.latest() : null;
-        Checkpoints.State resumed = resumeFrom == null ? null : checkpoints.readState(resumeFrom);
-        if (resumed != null) requireCompatible(resumed, specNode, spec.getTrain().getSteps(), resumeFrom);
+        List<String> damaged = new ArrayList<>();
+        List<Checkpoints.Candidate> candidates = options.resume() ? checkpoints.intact(damaged::add) : List.of();
+        if (candidates.isEmpty() && !damaged.isEmpty()) {
+            throw new IllegalArgumentException("no intact checkpoint to resume in " + out + ": " + String.join("; ", damaged)
+                    + "; run without --resume to start over");
+        }
+        for (Checkpoints.Candidate c : candidates) requireCompatible(c.state(), specNode, spec.getTrain().getSteps(), c.folder());
         List<MetricSpec> metricSpecs = spec.getEvaluate();
         Components components = compiler.components();
         List<Metric> metrics = metricSpecs.stream().map(m -> components.resolve(m, Object.class))
@@ -76,11 +80,14 @@ public final class ExperimentRunner {
                     SpecNames.INSTANCE.of(spec.getNetwork()), experiment.parameterCount()));
             List<double[]> losses = new ArrayList<>();
             long start = 0;
-            if (resumed != null) {
-                checkpoints.restoreVariables(experiment, resumeFrom);
+            Checkpoints.State resumed = null;
+            if (!candidates.isEmpty()) {
+                Checkpoints.Candidate restored = checkpoints.restoreFirst(experiment, candidates, w -> listener.status("warning: " + w));
+                for (String d : damaged) listener.status("warning: " + d + "; resumed from " + restored.folder().getFileName() + " instead");
+                resumed = restored.state();
                 losses.addAll(resumed.losses());
                 start = experiment.step();
-                listener.status("resumed from " + resumeFrom + " at step " + start);
+                listener.status("resumed from " + restored.folder() + " at step " + start);
             }
             Files.writeString(out.resolve("spec.json"), specText + "\n");
             double earlierSeconds = resumed == null ? 0 : resumed.trainingSeconds();
@@ -260,7 +267,7 @@ public final class ExperimentRunner {
             }
         }
         listener.finished();
-        if (trained > 0 || checkpoints.latest() == null) {
+        if (trained > 0 || checkpoints.intact(damage -> {}).isEmpty()) {
             checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses, earlierSeconds + trainingNanos / 1e9,
                     during.history()));
         }
