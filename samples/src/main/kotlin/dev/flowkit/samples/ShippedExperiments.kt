@@ -143,6 +143,22 @@ object ShippedExperiments {
         }
     }
 
+    /** The class-conditional counterpart (flow matching on the Gaussian linear path, guidance 1, 2, 4): images/mnist-cfg.json. */
+    fun mnistCfg(images: String = "data/mnist/images.npy", labels: String = "data/mnist/labels.npy") = experiment("mnist-cfg") {
+        seed = 1
+        data { dataset(file = images, heldOut = 0.1, quantization = quantization(bits = 8, low = 0.0, high = 1.0), labels = labels) }
+        path { gaussian(schedule = linear()) }
+        network { scoreNet(predicts = Prediction.VELOCITY) }
+        train {
+            flowMatching()
+            steps = 7_000; batchSize = 128; labelDropout = 0.1; logEvery = 100; checkpointEvery = 1000
+            adam(learningRate = 5e-4)
+            ema(decay = 0.999)
+        }
+        sample { heun(steps = 25); count = 1000; recordEvery = 5; guidance(1.0, 2.0, 4.0) }
+        evaluate { fid() }
+    }
+
     val all = listOf(moons, eightGaussians, checkerboard, circlesToCheckerboard, langevinFlowSde, vpMoonsReverseSde, vpMoonsPc,
         vpMoonsOde, veCheckerboard, cfgEightGaussians)
 }

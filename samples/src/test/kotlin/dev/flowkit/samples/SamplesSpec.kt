@@ -38,14 +38,17 @@ class SamplesSpec : FunSpec({
         }
     }
 
-    test("the Kotlin DSL form of mnist-score-sde equals its JSON file") {
+    context("the Kotlin DSL forms of mnist-score-sde and mnist-cfg equal their JSON files") {
         val pixels = java.nio.file.Files.createTempFile("mnist", ".npy").also { it.toFile().deleteOnExit() }
         dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(10_000, 28, 28, 1), ByteArray(10_000 * 784))
         val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy").also { it.toFile().deleteOnExit() }
         dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(10_000), ByteArray(10_000) { (it % 10).toByte() })
-        val json = File(experiments, "images/mnist-score-sde.json").readText()
-            .replace("data/mnist/images.npy", pixels.toString()).replace("data/mnist/labels.npy", labels.toString())
-        SpecJson().decode(json) shouldBe ShippedExperiments.mnistScoreSde(pixels.toString(), labels.toString())
+        val dsl = mapOf("mnist-score-sde" to ShippedExperiments::mnistScoreSde, "mnist-cfg" to ShippedExperiments::mnistCfg)
+        withData(dsl.keys.toList()) { name ->
+            val json = File(experiments, "images/$name.json").readText()
+                .replace("data/mnist/images.npy", pixels.toString()).replace("data/mnist/labels.npy", labels.toString())
+            SpecJson().decode(json) shouldBe dsl.getValue(name)(pixels.toString(), labels.toString())
+        }
     }
 
     context("the re-sampling variants of mnist-score-sde (images/resample/) differ from it only in sample and evaluate, so --resume takes them") {
