@@ -86,6 +86,8 @@ public final class Plots {
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         double lo = Double.MAX_VALUE;
         double hi = 0;
+        double yLo = level == null ? Double.MAX_VALUE : level;
+        double yHi = level == null ? 0 : level;
         for (var e : series.entrySet()) {
             double[] x = e.getValue().stream().mapToDouble(p -> p[0]).toArray();
             double[] y = e.getValue().stream().mapToDouble(p -> p[1]).toArray();
@@ -93,8 +95,14 @@ public final class Plots {
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
             }
+            for (double v : y) {
+                yLo = Math.min(yLo, v);
+                yHi = Math.max(yHi, v);
+            }
             chart.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
         }
+        // a sampler that fails at some NFE would flatten every other curve on a linear axis
+        if (yLo > 0 && yHi / yLo > 20) chart.getStyler().setYAxisLogarithmic(true);
         if (level != null && hi > 0) {
             XYSeries s = chart.addSeries(levelName, new double[] {lo, hi}, new double[] {level, level});
             s.setMarker(SeriesMarkers.NONE);
