@@ -8,6 +8,7 @@ import dev.flowkit.runtime.Flowkit;
 import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.output.ConsoleProgress;
 import dev.flowkit.runtime.output.Plots;
+import dev.flowkit.runtime.run.Checkpoints;
 import dev.flowkit.runtime.run.RunOptions;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.Likelihood;
@@ -76,13 +77,16 @@ final class ResampleCommand implements Callable<Integer> {
             System.err.println("error: RUN_DIR: the run's spec evaluates no sample metric (e.g. fid, wasserstein2); resampling would measure nothing");
             return 2;
         }
-        Path state = runDir.resolve("checkpoint").resolve("state.json");
-        long saved = Files.exists(state) ? JSON.readTree(state.toFile()).path("step").asLong(-1) : -1;
+        List<String> damaged = new ArrayList<>();
+        List<Checkpoints.Candidate> intact = new Checkpoints(runDir).intact(damaged::add);
+        long saved = intact.isEmpty() ? -1 : intact.get(0).state().step();
         if (saved < spec.getTrain().getSteps()) {
             System.err.println("error: RUN_DIR: the checkpoint in " + runDir + " is at step " + saved + " of " + spec.getTrain().getSteps()
+                    + (damaged.isEmpty() ? "" : " (" + String.join("; ", damaged) + ")")
                     + "; resampling never trains: finish the run first (./flowkit run " + specFile + " --out " + runDir + " --resume)");
             return 2;
         }
+        Path checkpoint = intact.get(0).folder();
         int n = count != null ? count : spec.getSample().getCount();
         Path dir = runDir.resolve("resample");
         Files.createDirectories(dir);
@@ -99,7 +103,7 @@ final class ResampleCommand implements Callable<Integer> {
                 SamplerSpec sampler = Resampling.sampler(name, nfe);
                 ExperimentSpec variant = Resampling.variant(spec, sampler, n);
                 Path out = dir.resolve(name + "-" + nfe);
-                copyCheckpoint(runDir.resolve("checkpoint"), out.resolve("checkpoint"));
+                copyCheckpoint(checkpoint, out.resolve("checkpoint"));
                 String label = name + " (" + nfe + " NFE)";
                 System.err.println("== " + label + " ==");
                 int cores = Runtime.getRuntime().availableProcessors();

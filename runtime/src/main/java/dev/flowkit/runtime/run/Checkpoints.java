@@ -156,10 +156,12 @@ public final class Checkpoints {
 
     /**
      * Loads the variables of the first of [candidates] that TensorFlow can restore into [experiment] (whose spec must
-     * match each; see readState), telling [warn] about any skipped; throws naming every damaged one if none restores.
+     * match each; see readState), telling [warn] about every damaged checkpoint skipped, those found by [intact]
+     * ([earlier]) included; throws naming all of them if none restores.
      */
-    public Candidate restoreFirst(CompiledExperiment experiment, List<Candidate> candidates, java.util.function.Consumer<String> warn) {
-        List<String> problems = new ArrayList<>();
+    public Candidate restoreFirst(CompiledExperiment experiment, List<Candidate> candidates, List<String> earlier,
+                                  java.util.function.Consumer<String> warn) {
+        List<String> problems = new ArrayList<>(earlier);
         for (Candidate c : candidates) {
             try {
                 experiment.restore(c.folder().resolve("variables"));
@@ -170,7 +172,13 @@ public final class Checkpoints {
                 problems.add(c.folder().getFileName() + "/variables are damaged (TensorFlow: " + first + ")");
             }
         }
-        throw new IllegalArgumentException("no intact checkpoint in " + outDir + ": " + String.join("; ", problems));
+        throw noneIntact(problems);
+    }
+
+    /** The error when every checkpoint here is damaged, naming each problem. */
+    public IllegalArgumentException noneIntact(List<String> problems) {
+        return new IllegalArgumentException("no intact checkpoint to resume in " + outDir + ": " + String.join("; ", problems)
+                + "; run without --resume to start over");
     }
 
     /** Temporary folders of a save that was interrupted. */

@@ -63,10 +63,7 @@ public final class ExperimentRunner {
         Checkpoints checkpoints = new Checkpoints(out);
         List<String> damaged = new ArrayList<>();
         List<Checkpoints.Candidate> candidates = options.resume() ? checkpoints.intact(damaged::add) : List.of();
-        if (candidates.isEmpty() && !damaged.isEmpty()) {
-            throw new IllegalArgumentException("no intact checkpoint to resume in " + out + ": " + String.join("; ", damaged)
-                    + "; run without --resume to start over");
-        }
+        if (candidates.isEmpty() && !damaged.isEmpty()) throw checkpoints.noneIntact(damaged);
         for (Checkpoints.Candidate c : candidates) requireCompatible(c.state(), specNode, spec.getTrain().getSteps(), c.folder());
         List<MetricSpec> metricSpecs = spec.getEvaluate();
         Components components = compiler.components();
@@ -82,8 +79,7 @@ public final class ExperimentRunner {
             long start = 0;
             Checkpoints.State resumed = null;
             if (!candidates.isEmpty()) {
-                Checkpoints.Candidate restored = checkpoints.restoreFirst(experiment, candidates, w -> listener.status("warning: " + w));
-                for (String d : damaged) listener.status("warning: " + d + "; resumed from " + restored.folder().getFileName() + " instead");
+                Checkpoints.Candidate restored = checkpoints.restoreFirst(experiment, candidates, damaged, w -> listener.status("warning: " + w));
                 resumed = restored.state();
                 losses.addAll(resumed.losses());
                 start = experiment.step();
