@@ -29,6 +29,9 @@ data class ExperimentSpec(
     /** The guidance scales sampled with: as given, or [1.0] for labelled data. */
     val guidanceScales: List<Double> get() = sample.guidance.ifEmpty { if (conditional) listOf(1.0) else emptyList() }
 
+    /** The same experiment sampled by [sampler] (its defaults for this path written out). */
+    fun withSampler(sampler: SamplerSpec): ExperimentSpec = copy(sample = sample.copy(sampler = sampler.withDefaults(path)))
+
     /** The same spec with every omitted value written out. */
     fun withDefaults(): ExperimentSpec = copy(
         source = sourceOrDefault,

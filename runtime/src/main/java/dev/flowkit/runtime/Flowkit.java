@@ -14,6 +14,7 @@ import dev.flowkit.runtime.run.RunResult;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.SpecJson;
 import dev.flowkit.spec.SpecTypes;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,6 +64,27 @@ public final class Flowkit {
     /** Draws of the spec's probability path (conditional and marginal) at several times; no training. */
     public PathFigure pathFigure() {
         return new PathFigure(components());
+    }
+
+    /**
+     * The model trained in [runDir] (a folder written by `./flowkit run` or {@link #run}), with Flowkit's built-in
+     * components and one TensorFlow thread per pool. Close it.
+     */
+    public static TrainedModel load(Path runDir) {
+        return create().trainedModel(runDir, SessionOptions.DEFAULT, warning -> System.err.println("flowkit: warning: " + warning));
+    }
+
+    /** The same with TensorFlow thread settings (images gain from more intra-op threads). */
+    public static TrainedModel load(Path runDir, SessionOptions options) {
+        return create().trainedModel(runDir, options, warning -> System.err.println("flowkit: warning: " + warning));
+    }
+
+    /**
+     * The model trained in [runDir], with this instance's components (for runs of your own component types); a damaged
+     * checkpoint skipped for the one before it is told to [warn].
+     */
+    public TrainedModel trainedModel(Path runDir, SessionOptions options, java.util.function.Consumer<String> warn) {
+        return TrainedModel.load(runDir, components(), specJson, options, warn);
     }
 
     /** Trains, samples, evaluates and writes every output into options.outDir(). */

@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.compiler;
 
+import dev.flowkit.runtime.distributions.DataDescription;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.likelihood.LikelihoodGraph;
 import dev.flowkit.runtime.likelihood.LikelihoodMetric;
@@ -33,11 +34,14 @@ public final class CompiledExperiment implements AutoCloseable {
     private final List<Operand<?>> heldOutSample;
     private final List<ModelMetric.Compiled> modelMetrics;
     private final long parameters;
+    private final DataDescription dataDescription;
 
     CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
                        LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample,
-                       List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics, long parameters) {
+                       List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics, long parameters,
+                       DataDescription dataDescription) {
         this.parameters = parameters;
+        this.dataDescription = dataDescription;
         this.heldOutSample = heldOutSample;
         this.modelMetrics = modelMetrics;
         this.spec = spec;
@@ -71,6 +75,11 @@ public final class CompiledExperiment implements AutoCloseable {
         try (Result r = runner.run()) {
             return ((TFloat32) r.get(0)).getFloat();
         }
+    }
+
+    /** What a trained model keeps of the data (written beside the spec, so that it loads without the data). */
+    public DataDescription dataDescription() {
+        return dataDescription;
     }
 
     /** The number of trained values in the network (an EMA copy not counted). */

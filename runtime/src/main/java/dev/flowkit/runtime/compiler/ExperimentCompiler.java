@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.compiler;
 
 import com.google.inject.Inject;
+import dev.flowkit.runtime.distributions.DataDescription;
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.networks.Network;
@@ -134,7 +135,7 @@ public final class ExperimentCompiler {
             }
             long parameters = model.variables().stream().mapToLong(v -> v.shape().size()).sum();
             return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, heldOutSample,
-                    modelMetrics, parameters);
+                    modelMetrics, parameters, DataDescription.of(data, spec.getData().getImageShape()));
         } catch (RuntimeException e) {
             graph.close();
             throw e;

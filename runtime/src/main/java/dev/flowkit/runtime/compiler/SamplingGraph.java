@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.compiler;
 
 import dev.flowkit.runtime.distributions.Distribution;
+import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.GuidedModel;
 import dev.flowkit.runtime.model.Model;
@@ -36,15 +37,19 @@ public final class SamplingGraph {
         this.guidance = guidance;
         Operand<TFloat32> x0 = source.sample(tf, draw.count(), draw.key());
         boolean conditional = !Double.isNaN(guidance);
-        this.labels = conditional ? requestedLabels(tf, data, sample.getClasses()) : null;
+        this.labels = conditional ? requestedLabels(tf, data, sample.getClasses(), draw.count(), draw.key()) : null;
         Model guided = conditional ? GuidedModel.of(model, labels, guidance) : model.given(null);
         this.program = sampler.compile(tf, new SamplingInput(guided, path, x0, draw.key().derive(6), sample.getRecordEvery()));
     }
 
-    private Operand<TInt32> requestedLabels(Ops tf, Distribution data, List<Integer> classes) {
-        if (classes.isEmpty()) return data.sampleLabels(tf, draw.count(), draw.key().derive(5));
+    /**
+     * The class of each of [count] samples: [classes] in turn, or (when empty) drawn with the data's class probabilities
+     * from [key] (the key of the samples' source draws).
+     */
+    public static Operand<TInt32> requestedLabels(Ops tf, Distribution data, List<Integer> classes, Operand<TInt32> count, RandomKey key) {
+        if (classes.isEmpty()) return data.sampleLabels(tf, count, key.derive(5));
         int[] requested = classes.stream().mapToInt(Integer::intValue).toArray();
-        Operand<TInt32> turn = tf.math.floorMod(tf.range(tf.constant(0), draw.count(), tf.constant(1)), tf.constant(requested.length));
+        Operand<TInt32> turn = tf.math.floorMod(tf.range(tf.constant(0), count, tf.constant(1)), tf.constant(requested.length));
         return tf.gather(tf.constant(requested), turn, tf.constant(0));
     }
 

@@ -39,6 +39,11 @@ public interface Distribution {
         return 0;
     }
 
+    /** The classes' probabilities p(y), y = 0 … classes() − 1 (empty when unlabelled). */
+    default double[] classWeights() {
+        return new double[0];
+    }
+
     /** [count] class labels drawn with the classes' probabilities. */
     default Operand<TInt32> sampleLabels(Ops tf, Operand<TInt32> count, RandomKey key) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no class labels");

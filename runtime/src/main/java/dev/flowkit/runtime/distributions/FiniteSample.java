@@ -85,6 +85,15 @@ public class FiniteSample implements Distribution {
         return classes;
     }
 
+    /** The classes' frequencies among the training rows. */
+    @Override
+    public double[] classWeights() {
+        double[] weights = new double[classes];
+        if (classes == 0) return weights;
+        for (int label : training.labels) weights[label] += 1.0 / training.count;
+        return weights;
+    }
+
     /** The labels of [count] training rows drawn with replacement: the classes with their frequencies in the data. */
     @Override
     public Operand<TInt32> sampleLabels(Ops tf, Operand<TInt32> count, RandomKey key) {

@@ -46,11 +46,27 @@ public final class GaussianMixtureDistribution implements Distribution {
         return sampleLabelled(tf, count, key).points();
     }
 
+    @Override
+    public double[] classWeights() {
+        return classes == 0 ? new double[0] : normalizedWeights();
+    }
+
+    /** The components' weights, normalized. */
+    private double[] normalizedWeights() {
+        double total = components.stream().mapToDouble(MixtureSpec.Component::getWeight).sum();
+        return components.stream().mapToDouble(c -> c.getWeight() / total).toArray();
+    }
+
     /** Component indices drawn with the weights. */
     @Override
     public Operand<TInt32> sampleLabels(Ops tf, Operand<TInt32> count, RandomKey key) {
-        float[][] logits = new float[1][components.size()];
-        for (int k = 0; k < components.size(); k++) logits[0][k] = (float) Math.log(components.get(k).getWeight());
+        return drawClasses(tf, normalizedWeights(), count, key);
+    }
+
+    /** [count] indices k drawn with probabilities proportional to [weights]. */
+    static Operand<TInt32> drawClasses(Ops tf, double[] weights, Operand<TInt32> count, RandomKey key) {
+        float[][] logits = new float[1][weights.length];
+        for (int k = 0; k < weights.length; k++) logits[0][k] = (float) Math.log(weights[k]);
         Operand<?> picks = tf.random.statelessMultinomial(tf.constant(logits), count, key.operand(tf));
         return tf.dtypes.cast(tf.reshape(picks, tf.constant(new int[] {-1})), TInt32.class);
     }

@@ -2,6 +2,7 @@ package dev.flowkit.runtime.model;
 
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.spec.Prediction;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -14,9 +15,18 @@ import org.tensorflow.types.TInt32;
 public final class GuidedModel implements Model {
     private final Model conditional;
     private final Model unconditional;
-    private final double scale;
+    private final Function<Ops, Operand<TFloat32>> scale;
 
     public GuidedModel(Model conditional, Model unconditional, double scale) {
+        this(conditional, unconditional, tf -> Tensors.scalar(tf, scale));
+    }
+
+    /** With w given by a graph operand (a scalar), e.g. an input fed per call. */
+    public GuidedModel(Model conditional, Model unconditional, Operand<TFloat32> scale) {
+        this(conditional, unconditional, tf -> scale);
+    }
+
+    private GuidedModel(Model conditional, Model unconditional, Function<Ops, Operand<TFloat32>> scale) {
         this.conditional = conditional;
         this.unconditional = unconditional;
         this.scale = scale;
@@ -40,6 +50,6 @@ public final class GuidedModel implements Model {
 
     private Operand<TFloat32> mix(Ops tf, Operand<TFloat32> withLabel, Operand<TFloat32> withoutLabel) {
         // u(∅) + w (u(y) − u(∅))
-        return tf.math.add(withoutLabel, tf.math.mul(Tensors.scalar(tf, scale), tf.math.sub(withLabel, withoutLabel)));
+        return tf.math.add(withoutLabel, tf.math.mul(scale.apply(tf), tf.math.sub(withLabel, withoutLabel)));
     }
 }

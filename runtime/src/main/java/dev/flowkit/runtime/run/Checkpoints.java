@@ -155,17 +155,18 @@ public final class Checkpoints {
     }
 
     /**
-     * Loads the variables of the first of [candidates] that TensorFlow can restore into [experiment] (whose spec must
-     * match each; see readState), telling [warn] about every damaged checkpoint skipped, those found by [intact]
-     * ([earlier]) included; throws naming all of them if none restores.
+     * Loads the variables of the first of [candidates] that TensorFlow can restore, by [restore] (given a checkpoint's
+     * variables prefix), telling [warn] about every damaged checkpoint skipped, those found by [intact] ([earlier])
+     * included, with what [using] says was done instead ("resumed from", "loaded"); throws naming all of them if none
+     * restores.
      */
-    public Candidate restoreFirst(CompiledExperiment experiment, List<Candidate> candidates, List<String> earlier,
-                                  java.util.function.Consumer<String> warn) {
+    public Candidate restoreFirst(java.util.function.Consumer<Path> restore, List<Candidate> candidates, List<String> earlier,
+                                  String using, java.util.function.Consumer<String> warn) {
         List<String> problems = new ArrayList<>(earlier);
         for (Candidate c : candidates) {
             try {
-                experiment.restore(c.folder().resolve("variables"));
-                for (String p : problems) warn.accept(p + "; resumed from " + c.folder().getFileName() + " instead");
+                restore.accept(c.folder().resolve("variables"));
+                for (String p : problems) warn.accept(p + "; " + using + " " + c.folder().getFileName() + " instead");
                 return c;
             } catch (org.tensorflow.exceptions.TensorFlowException e) {
                 String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
@@ -177,8 +178,12 @@ public final class Checkpoints {
 
     /** The error when every checkpoint here is damaged, naming each problem. */
     public IllegalArgumentException noneIntact(List<String> problems) {
-        return new IllegalArgumentException("no intact checkpoint to resume in " + outDir + ": " + String.join("; ", problems)
-                + "; run without --resume to start over");
+        return noneIntact(problems, "resume", "; run without --resume to start over");
+    }
+
+    /** The same for another use of the checkpoint ([purpose], e.g. "load"), with a [hint] of what to do. */
+    public IllegalArgumentException noneIntact(List<String> problems, String purpose, String hint) {
+        return new IllegalArgumentException("no intact checkpoint to " + purpose + " in " + outDir + ": " + String.join("; ", problems) + hint);
     }
 
     /** Temporary folders of a save that was interrupted. */

@@ -8,6 +8,7 @@ import dev.flowkit.runtime.compiler.Components;
 import dev.flowkit.runtime.compiler.ExperimentCompiler;
 import dev.flowkit.runtime.compiler.SamplingGraph;
 import dev.flowkit.runtime.compiler.Streams;
+import dev.flowkit.runtime.distributions.DataDescription;
 import dev.flowkit.runtime.metrics.Evaluation;
 import dev.flowkit.runtime.metrics.Metric;
 import dev.flowkit.runtime.output.Npy;
@@ -79,13 +80,14 @@ public final class ExperimentRunner {
             long start = 0;
             Checkpoints.State resumed = null;
             if (!candidates.isEmpty()) {
-                Checkpoints.Candidate restored = checkpoints.restoreFirst(experiment, candidates, damaged, w -> listener.status("warning: " + w));
+                Checkpoints.Candidate restored = checkpoints.restoreFirst(experiment::restore, candidates, damaged, "resumed from", w -> listener.status("warning: " + w));
                 resumed = restored.state();
                 losses.addAll(resumed.losses());
                 start = experiment.step();
                 listener.status("resumed from " + restored.folder() + " at step " + start);
             }
             Files.writeString(out.resolve("spec.json"), specText + "\n");
+            experiment.dataDescription().write(out.resolve(DataDescription.FILE));
             double earlierSeconds = resumed == null ? 0 : resumed.trainingSeconds();
             PeriodicEvaluation during = new PeriodicEvaluation(spec.getTrain().getEvaluateEvery(), spec.getSample().getCount(),
                     resumed == null ? List.of() : resumed.evaluations());

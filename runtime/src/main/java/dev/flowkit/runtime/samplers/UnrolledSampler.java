@@ -3,6 +3,7 @@ package dev.flowkit.runtime.samplers;
 import dev.flowkit.runtime.graph.Tensors;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -44,11 +45,13 @@ public abstract class UnrolledSampler implements Sampler {
                 times.add(timeAfter(i));
             }
         }
-        Operand<TFloat32> end = x;
-        Operand<TFloat32> stacked = tf.stack(recorded);
-        double[] recordedTimes = times.stream().mapToDouble(Double::doubleValue).toArray();
-        long nfe = functionEvaluations();
-        return (Session session, Consumer<Session.Runner> inputs, boolean withTrajectory) -> {
+        return new Program(x, tf.stack(recorded), times.stream().mapToDouble(Double::doubleValue).toArray(), functionEvaluations());
+    }
+
+    /** The unrolled trajectory: its end, the recorded states stacked, their times. */
+    private record Program(Operand<TFloat32> end, Operand<TFloat32> stacked, double[] recordedTimes, long nfe) implements SamplerProgram {
+        @Override
+        public SampleRun run(Session session, Consumer<Session.Runner> inputs, boolean withTrajectory) {
             Session.Runner runner = session.runner();
             inputs.accept(runner);
             runner.fetch(end);
@@ -58,6 +61,11 @@ public abstract class UnrolledSampler implements Sampler {
                 return withTrajectory ? new SampleRun(samples, Tensors.toCube(r.get(1)), recordedTimes.clone(), nfe)
                         : new SampleRun(samples, null, null, nfe);
             }
-        };
+        }
+
+        @Override
+        public Optional<Operand<TFloat32>> samples() {
+            return Optional.of(end);
+        }
     }
 }
