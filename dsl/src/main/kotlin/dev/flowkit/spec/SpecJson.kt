@@ -32,9 +32,14 @@ class SpecJson @JvmOverloads constructor(val types: SpecTypes = SpecTypes.builtI
      */
     fun decodeRecorded(text: String): ExperimentSpec = parse(text)
 
-    private fun parse(text: String): ExperimentSpec {
+    /** A sampler alone, e.g. `{"type": "heun", "steps": 50}` (a command-line option); validated with the experiment it joins. */
+    fun decodeSampler(text: String): SamplerSpec = parse(text, kotlinx.serialization.PolymorphicSerializer(SamplerSpec::class))
+
+    private fun parse(text: String): ExperimentSpec = parse(text, ExperimentSpec.serializer())
+
+    private fun <T> parse(text: String, serializer: kotlinx.serialization.KSerializer<T>): T {
         return try {
-            json.decodeFromString(ExperimentSpec.serializer(), text)
+            json.decodeFromString(serializer, text)
         } catch (e: SerializationException) {
             throw SpecException(JsonErrors(types, text).explain(e).lines())
         } catch (e: IllegalArgumentException) {

@@ -217,6 +217,12 @@ public final class TrainedModel implements AutoCloseable {
         return graph.sample(sampler, noise, labels, guidance, seed);
     }
 
+    /** The classes {@link #sample(int, long)} requests for [seed] (null for an unconditional model). */
+    public int[] labels(int count, long seed) {
+        requirePositive("count", count);
+        return graph.draws(count, seed).labels();
+    }
+
     /** The source draws [count][dim] that {@link #sample(int, long)} starts from for [seed]. */
     public float[][] noise(int count, long seed) {
         requirePositive("count", count);

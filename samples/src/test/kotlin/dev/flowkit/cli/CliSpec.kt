@@ -104,6 +104,51 @@ class CliSpec : FunSpec({
         noneErr shouldContain "holds no finished run"
     }
 
+    test("sample reproduces the run's samples from its folder, with a figure; export writes a SavedModel; bad options are named") {
+        val dir = tempdir().toPath()
+        val file = dir.resolve("classes.json")
+        Files.writeString(file, """
+            {"name": "classes", "seed": 4, "data": {"type": "circle", "modes": 4, "labelled": true}, "network": {"type": "mlp", "hidden": [16]},
+             "train": {"steps": 40, "batchSize": 64}, "sample": {"sampler": {"type": "euler", "steps": 5}, "count": 120},
+             "evaluate": [{"type": "class-accuracy"}]}
+        """.trimIndent())
+        val run = dir.resolve("run")
+        flowkit("run", file.toString(), "--out", run.toString(), "--no-plots").first shouldBe 0
+        val (code, stdout, err) = flowkit("sample", run.toString())
+        code shouldBe 0
+        stdout shouldContain "classes: 120 samples (checkpoint at step 40 of 40)"
+        err.contains("Exception") shouldBe false
+        dev.flowkit.runtime.output.Npy.read(run.resolve("sampled.npy")).map { it.toList() } shouldBe
+            dev.flowkit.runtime.output.Npy.read(run.resolve("samples.npy")).map { it.toList() }
+        Files.exists(run.resolve("sampled.png")) shouldBe true
+        Files.exists(run.resolve("sampled-labels.npy")) shouldBe true
+
+        val out = dir.resolve("threes.npy")
+        flowkit("sample", run.toString(), "--labels", "3", "--count", "7", "--guidance", "2", "--seed", "1", "--out", out.toString(),
+            "--sampler", """{"type":"heun","steps":4}""").first shouldBe 0
+        dev.flowkit.runtime.output.Npy.read(out).size shouldBe 7
+        dev.flowkit.spec.NpyHeader.readIntegers(dir.resolve("threes-labels.npy")).toList() shouldBe List(7) { 3L }
+
+        val (badLabel, _, badLabelErr) = flowkit("sample", run.toString(), "--labels", "4")
+        badLabel shouldBe 1
+        badLabelErr shouldContain "labels[0]: must be one of the classes 0 … 3, was 4"
+        val (badSampler, _, badSamplerErr) = flowkit("sample", run.toString(), "--sampler", """{"type":"leapfrog"}""")
+        badSampler shouldBe 1
+        badSamplerErr shouldContain "--sampler: type: unknown type 'leapfrog'"
+        val (noRun, _, noRunErr) = flowkit("sample", dir.resolve("nothing").toString())
+        noRun shouldBe 1
+        noRunErr shouldContain "no run folder"
+
+        val saved = dir.resolve("saved")
+        val (exported, exportOut, _) = flowkit("export", run.toString(), "--out", saved.toString())
+        exported shouldBe 0
+        exportOut shouldContain "sample:   noise float32 [n, 2], labels int32 [n], guidance float32 [] -> samples float32 [n, 2]"
+        Files.exists(saved.resolve("saved_model.pb")) shouldBe true
+        val (again, _, againErr) = flowkit("export", run.toString(), "--out", saved.toString())
+        again shouldBe 1
+        againErr shouldContain "exists; a SavedModel needs a new folder"
+    }
+
     test("plot-path draws the probability path; bad times are refused") {
         val dir = tempdir().toPath()
         val png = dir.resolve("p.png")

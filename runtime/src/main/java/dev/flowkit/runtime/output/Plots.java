@@ -35,6 +35,13 @@ public final class Plots {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /** Samples alone (first two coordinates), equal aspect. */
+    public static void samples(Path file, String title, float[][] samples) throws IOException {
+        XYChart chart = square(title, bounds(samples, new float[0][]));
+        scatter(chart, "samples", samples, SAMPLES, 3);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     /** Paths of up to [maxPaths] trajectories from source (dark) to sample (blue). */
     public static void trajectories(Path file, String title, float[][][] trajectory, int maxPaths) throws IOException {
         int n = Math.min(maxPaths, trajectory[0].length);

@@ -1,0 +1,123 @@
+package dev.flowkit.cli;
+
+import dev.flowkit.runtime.TrainedModel;
+import dev.flowkit.runtime.output.ImageGrids;
+import dev.flowkit.runtime.output.Npy;
+import dev.flowkit.runtime.output.Plots;
+import dev.flowkit.spec.Dataset;
+import dev.flowkit.spec.ExperimentSpec;
+import dev.flowkit.spec.SpecNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = "Sample a trained model from its run folder (no training): FILE.npy, FILE.png beside it, and for labelled models "
+                + "FILE-labels.npy. With the run's seed and count (the defaults) and one batch this reproduces the run's samples.npy.")
+final class SampleCommand implements Callable<Integer> {
+    @Mixin
+    TrainedRun run;
+
+    @Option(names = "--count", paramLabel = "N", description = "number of samples (default: the run's sample.count, or one per --labels)")
+    Integer count;
+
+    @Option(names = "--labels", split = ",", paramLabel = "K", description = "classes to sample, in turn (labelled models; default: as the run's sample section)")
+    int[] labels;
+
+    @Option(names = "--guidance", paramLabel = "W", description = "classifier-free guidance scale w (labelled models; default: the run's first)")
+    Double guidance;
+
+    @Option(names = "--seed", paramLabel = "S", description = "random seed (default: the run's); batch b draws with seed S + b")
+    Long seed;
+
+    @Option(names = "--batch", paramLabel = "N", description = "samples per graph execution (default: all at once; 250 for images)")
+    Integer batch;
+
+    @Option(names = "--out", paramLabel = "FILE.npy", description = "output file (default: RUN_DIR/sampled.npy)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        try (TrainedRun.Loaded loaded = run.load()) {
+            TrainedModel model = loaded.model();
+            ExperimentSpec spec = model.spec();
+            boolean labelled = model.classes() > 0;
+            if (!labelled && labels != null) throw new IllegalArgumentException("--labels: the model in " + run.runDir + " is unconditional (its data has no classes)");
+            if (!labelled && guidance != null) throw new IllegalArgumentException("--guidance: the model in " + run.runDir + " is unconditional; guidance needs labels");
+            int n = count != null ? count : labels != null ? labels.length : spec.getSample().getCount();
+            if (n < 1 || n > 10_000_000) throw new IllegalArgumentException("--count: must be between 1 and 10000000, was " + n);
+            int perBatch = batch != null ? batch : model.imageShape() != null ? 250 : n;
+            if (perBatch < 1) throw new IllegalArgumentException("--batch: must be > 0, was " + perBatch);
+            long s = seed != null ? seed : spec.getSeed();
+            double w = guidance != null ? guidance : spec.getGuidanceScales().isEmpty() ? 1.0 : spec.getGuidanceScales().get(0);
+            int[] requested = !labelled ? null : labels != null ? repeat(labels, n) : model.labels(n, s);
+            Path file = out != null ? out : run.runDir.resolve("sampled.npy");
+            if (!file.getFileName().toString().endsWith(".npy")) throw new IllegalArgumentException("--out: must name a .npy file, was " + file);
+
+            float[][] samples = new float[n][];
+            long start = System.nanoTime();
+            int batches = (n + perBatch - 1) / perBatch;
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("sampling").setInitialMax(n).setUnit(" samples", 1)
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build()) {
+                for (int b = 0; b < batches; b++) {
+                    int from = b * perBatch;
+                    int to = Math.min(n, from + perBatch);
+                    float[][] part = labelled ? model.sample(Arrays.copyOfRange(requested, from, to), w, s + b) : model.sample(to - from, s + b);
+                    System.arraycopy(part, 0, samples, from, part.length);
+                    bar.stepTo(to);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Npy.write(file, samples);
+            String stem = file.getFileName().toString().replaceAll("\\.npy$", "");
+            if (labelled) Npy.write(file.resolveSibling(stem + "-labels.npy"), requested);
+            Path png = file.resolveSibling(stem + ".png");
+            String title = spec.getName() + ": " + n + " samples by " + SpecNames.INSTANCE.of(model.sampler()) + (labelled ? ", guidance w = " + w : "");
+            if (figure(model, spec, samples, requested, png, title)) System.err.println("figure: " + png);
+            System.out.printf(Locale.ROOT, "%s: %d samples (checkpoint at step %d of %d) in %.2f s -> %s%n", spec.getName(), n, model.step(),
+                    spec.getTrain().getSteps(), seconds, file);
+            return 0;
+        }
+    }
+
+    private static int[] repeat(int[] labels, int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = labels[i % labels.length];
+        return out;
+    }
+
+    /** An image grid (one row per class for labelled models) or a scatter of the first two coordinates; false when neither fits. */
+    private static boolean figure(TrainedModel model, ExperimentSpec spec, float[][] samples, int[] labels, Path png, String title) throws Exception {
+        List<Integer> image = model.imageShape();
+        if (image != null) {
+            double low;
+            double high;
+            if (spec.getData() instanceof Dataset d && d.getQuantization() != null) {
+                low = d.getQuantization().getLow();
+                high = d.getQuantization().getHigh();
+            } else {
+                low = Arrays.stream(samples).flatMapToDouble(r -> java.util.stream.IntStream.range(0, r.length).mapToDouble(i -> r[i])).min().orElse(0);
+                high = Arrays.stream(samples).flatMapToDouble(r -> java.util.stream.IntStream.range(0, r.length).mapToDouble(i -> r[i])).max().orElse(1);
+            }
+            ImageGrids.Layout layout = new ImageGrids.Layout(image.get(0), image.get(1), image.get(2), low, high);
+            float[][] cells = labels != null ? ImageGrids.byClass(samples, labels, model.classes(), 10) : Arrays.copyOf(samples, Math.min(64, samples.length));
+            ImageGrids.panels(png, title, layout, List.of(labels != null ? "classes 0 … " + (model.classes() - 1) + " (rows)" : "samples"),
+                    List.<float[][]>of(cells), labels != null ? 10 : 8);
+            return true;
+        }
+        if (model.dim() < 2) return false;
+        Plots.samples(png, title, samples);
+        return true;
+    }
+}
