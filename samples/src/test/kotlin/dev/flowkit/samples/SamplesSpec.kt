@@ -6,6 +6,7 @@ import dev.flowkit.runtime.metrics.Wasserstein2Metric
 import dev.flowkit.spec.SpecJson
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.datatest.withData
+import io.kotest.engine.spec.tempdir
 import io.kotest.matchers.doubles.shouldBeLessThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
@@ -93,5 +94,18 @@ class SamplesSpec : FunSpec({
         val data = flowkit.compile(spec).use { it.data(1000, Streams.EVAL_DATA) }
         val untrained = flowkit.compile(spec).use { it.sample(1000, Streams.SAMPLES) }
         Wasserstein2Metric.distance(samples, data) shouldBeLessThan 0.5 * Wasserstein2Metric.distance(untrained, data)
+    }
+
+    test("the README's Kotlin example loads a labelled run and uses every kind of call") {
+        val run = tempdir().toPath().resolve("run")
+        val spec = dev.flowkit.dsl.experiment("kotlin-trained") {
+            data { circle(modes = 4, labelled = true) }
+            network { mlp(hidden = listOf(32)) }
+            train { steps = 50; batchSize = 128 }
+            sample { euler(steps = 5); count = 100 }
+            evaluate { classAccuracy() }
+        }
+        Flowkit.create().run(spec, dev.flowkit.runtime.run.RunOptions.to(run).withPlots(false))
+        useTrainedModel(run) shouldContain "kotlin-trained at step 50: 16 + 64 samples, mean log p "
     }
 })
