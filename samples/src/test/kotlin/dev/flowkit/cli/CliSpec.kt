@@ -149,6 +149,49 @@ class CliSpec : FunSpec({
         againErr shouldContain "exists; a SavedModel needs a new folder"
     }
 
+    test("run takes a Kotlin script (compiled once, then from the cache); its errors are FILE:line:column, its value is checked") {
+        val dir = tempdir().toPath()
+        val cache = dir.resolve("cache")
+        System.setProperty("flowkit.scriptCache", cache.toString())
+        try {
+            val script = dir.resolve("tiny.flowkit.kts")
+            Files.writeString(script, """
+                val widths = listOf(16)
+                experiment("tiny-script") {
+                    data { moons() }
+                    network { mlp(hidden = widths, activation = Activation.TANH) }
+                    train { steps = 20; batchSize = 64 }
+                    sample { euler(steps = 4); count = 100 }
+                    evaluate { meanCovError() }
+                }
+            """.trimIndent())
+            val out = dir.resolve("out")
+            val (code, stdout, _) = flowkit("run", script.toString(), "--out", out.toString(), "--no-plots")
+            code shouldBe 0
+            stdout shouldContain "tiny-script:"
+            Files.readString(out.resolve("spec.json")) shouldContain "\"activation\": \"tanh\""
+            val cached = Files.list(cache).use { it.toList() }
+            cached.size shouldBe 1
+            val stamp = Files.getLastModifiedTime(cached[0])
+            flowkit("run", script.toString(), "--out", out.toString(), "--no-plots").first shouldBe 0
+            Files.getLastModifiedTime(cached[0]) shouldBe stamp // not compiled again
+
+            val typo = dir.resolve("typo.flowkit.kts")
+            Files.writeString(typo, "experiment(\"t\") {\n    data { moons(nois = 0.1) }\n}\n")
+            val (bad, _, badErr) = flowkit("run", typo.toString())
+            bad shouldBe 2
+            badErr.trim() shouldBe "error: $typo:2:18: No parameter with name 'nois' found."
+            val number = dir.resolve("number.flowkit.kts")
+            Files.writeString(number, "val x = 3\nx * 2\n")
+            flowkit("run", number.toString()).third shouldContain "the script evaluated to a kotlin.Int (6), not an experiment"
+            val invalid = dir.resolve("invalid.flowkit.kts")
+            Files.writeString(invalid, "experiment(\"v\") {\n    data { moons() }\n    train { steps = -5 }\n}\n")
+            flowkit("run", invalid.toString()).third shouldContain "train.steps: must be > 0, was -5"
+        } finally {
+            System.clearProperty("flowkit.scriptCache")
+        }
+    }
+
     test("plot-path draws the probability path; bad times are refused") {
         val dir = tempdir().toPath()
         val png = dir.resolve("p.png")

@@ -52,6 +52,22 @@ class SamplesSpec : FunSpec({
         }
     }
 
+    context("every shipped experiment's Kotlin script twin (NAME.flowkit.kts) evaluates to its JSON") {
+        val pixels = java.nio.file.Files.createTempFile("mnist", ".npy").also { it.toFile().deleteOnExit() }
+        dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(10_000, 28, 28, 1), ByteArray(10_000 * 784))
+        val labels = java.nio.file.Files.createTempFile("mnist-labels", ".npy").also { it.toFile().deleteOnExit() }
+        dev.flowkit.runtime.output.Npy.writeBytes(labels, intArrayOf(10_000), ByteArray(10_000) { (it % 10).toByte() })
+        fun local(text: String) = text.replace("data/mnist/images.npy", pixels.toString()).replace("data/mnist/labels.npy", labels.toString())
+        val scripts = dev.flowkit.script.ScriptExperiments(null) // no cache: every twin is compiled here
+        val jsons = experiments.walkTopDown().filter { it.name.endsWith(".json") && it.name != "published.json" }.map { it.relativeTo(experiments).path }
+        withData(jsons.sorted().toList()) { name ->
+            val twin = File(experiments, name.removeSuffix(".json") + ".flowkit.kts")
+            val copy = tempdir().toPath().resolve(twin.name)
+            java.nio.file.Files.writeString(copy, local(twin.readText()))
+            scripts.evaluate(copy) shouldBe listOf(SpecJson().decode(local(File(experiments, name).readText())))
+        }
+    }
+
     context("the re-sampling variants of mnist-score-sde (images/resample/) differ from it only in sample and evaluate, so --resume takes them") {
         val pixels = java.nio.file.Files.createTempFile("mnist", ".npy").also { it.toFile().deleteOnExit() }
         dev.flowkit.runtime.output.Npy.writeBytes(pixels, intArrayOf(10_000, 28, 28, 1), ByteArray(10_000 * 784))
