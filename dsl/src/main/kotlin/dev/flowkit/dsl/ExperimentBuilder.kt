@@ -34,8 +34,9 @@ class ExperimentBuilder internal constructor(private val name: String) {
     @JvmSynthetic fun data(block: DistributionScope.() -> Unit) { data = DistributionScope().apply(block).chosen("data") }
     @JvmSynthetic fun path(block: PathScope.() -> Unit) { path = PathScope().apply(block).chosen("path") }
     @JvmSynthetic fun network(block: NetworkScope.() -> Unit) { network = NetworkScope().apply(block).chosen("network") }
-    @JvmSynthetic fun train(block: TrainScope.() -> Unit) { train = TrainScope().apply(block).build() }
-    @JvmSynthetic fun sample(block: SampleScope.() -> Unit) { sample = SampleScope().apply(block).build() }
+    // a second train { } or sample { } block refines the first (sweep axes rely on it)
+    @JvmSynthetic fun train(block: TrainScope.() -> Unit) { train = TrainScope(train).apply(block).build() }
+    @JvmSynthetic fun sample(block: SampleScope.() -> Unit) { sample = SampleScope(sample).apply(block).build() }
     @JvmSynthetic fun evaluate(block: EvaluateScope.() -> Unit) { evaluate = EvaluateScope().apply(block).build() }
 
     fun source(block: Consumer<DistributionScope>) = source { block.accept(this) }

@@ -20,3 +20,6 @@ fun experiment(name: String, block: ExperimentBuilder.() -> Unit): ExperimentSpe
 /** Java entry point: `Experiments.experiment("moons", e -> { e.data(d -> d.moons()); … })`. */
 fun experiment(name: String, block: Consumer<ExperimentBuilder>): ExperimentSpec =
     ExperimentBuilder(name).also(block::accept).build()
+
+/** Java entry point of [sweep]: `Experiments.sweep("fm", s -> { s.base(e -> …); s.axis("lr", List.of(1e-3, 3e-4), (e, lr) -> …); })`. */
+fun sweep(name: String, block: Consumer<SweepBuilder>): Sweep = SweepBuilder(name).also(block::accept).build()

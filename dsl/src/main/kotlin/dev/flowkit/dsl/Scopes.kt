@@ -227,8 +227,9 @@ class NetworkScope : ChoiceScope<NetworkSpec>() {
 
 /** `train { … }`: objective, optimizer and the loop's numbers. */
 @FlowkitDsl
-class TrainScope {
-    private val defaults = TrainSpec()
+class TrainScope internal constructor(defaults: TrainSpec) {
+    constructor() : this(TrainSpec())
+
     var steps: Int = defaults.steps
     var batchSize: Int = defaults.batchSize
     var logEvery: Int = defaults.logEvery
@@ -272,8 +273,9 @@ class TrainScope {
  * returns its spec, so `pc(predictor = heun())` works: the arguments are evaluated first, then `pc` wins.
  */
 @FlowkitDsl
-class SampleScope {
-    private val defaults = SampleSpec()
+class SampleScope internal constructor(defaults: SampleSpec) {
+    constructor() : this(SampleSpec())
+
     var count: Int = defaults.count
     var recordEvery: Int = defaults.recordEvery
     private var sampler: SamplerSpec = defaults.sampler

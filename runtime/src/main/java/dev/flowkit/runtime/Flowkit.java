@@ -87,6 +87,14 @@ public final class Flowkit {
         return TrainedModel.load(runDir, components(), specJson, options, warn);
     }
 
+    /**
+     * Runs every experiment of [specs] in turn (a {@link dev.flowkit.dsl.Sweep} keeps its axes) into
+     * options.outDir()/NAME/, with results.json, results.md and a comparison plot per metric there.
+     */
+    public dev.flowkit.runtime.sweep.SweepResults sweep(List<ExperimentSpec> specs, dev.flowkit.runtime.sweep.SweepRunner.Options options) {
+        return new dev.flowkit.runtime.sweep.SweepRunner(this).run(dev.flowkit.runtime.sweep.SweepRunner.Plan.of("sweep", specs), options);
+    }
+
     /** Trains, samples, evaluates and writes every output into options.outDir(). */
     public RunResult run(ExperimentSpec spec, RunOptions options) {
         return new ExperimentRunner(injector.getInstance(ExperimentCompiler.class), specJson).run(spec, options);

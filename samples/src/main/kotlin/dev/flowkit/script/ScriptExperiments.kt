@@ -63,6 +63,7 @@ class ScriptExperiments(private val cacheDir: Path? = defaultCacheDir()) {
 
     private fun experiments(value: Any?, name: String): List<ExperimentSpec> = when {
         value is ExperimentSpec -> listOf(value)
+        value is dev.flowkit.dsl.Sweep -> value // keeps its axes
         value is Iterable<*> && value.all { it is ExperimentSpec } && value.any() -> value.map { it as ExperimentSpec }
         value is Iterable<*> && !value.any() -> throw ScriptException(listOf("$name: the script evaluated to an empty list; a sweep needs at least one experiment"))
         else -> throw ScriptException(listOf("$name: the script evaluated to ${describeValue(value)}, not an experiment; " +

@@ -260,7 +260,7 @@ class CliSpec : FunSpec({
         """.trimIndent())
         write(3, 20)
         write(2, 20)
-        Files.writeString(specs.resolve("published.json"), """{"rows": [{"d": 2, "meanL1": 0.125, "covFrobenius": 0.5}]}""")
+        Files.writeString(specs.resolve("published.json"), """{"rows": [{"d": 2, "meanL1Error": 0.125, "covError": 0.5}]}""")
         val out = dir.resolve("out")
         val json = ObjectMapper()
         val (code, stdout, _) = flowkit("study", specs.toString(), "--out", out.toString(), "--threads", "1")
@@ -268,14 +268,14 @@ class CliSpec : FunSpec({
         val rows = json.readTree(out.resolve("results.json").toFile())
         rows.map { it["d"].asInt() } shouldBe listOf(2, 3) // ordered by dimension
         for (row in rows) {
-            val metrics = json.readTree(out.resolve(row["name"].asText()).resolve("metrics.json").toFile())["metrics"]
-            row["meanL1"].asDouble() shouldBe metrics["meanL1Error"].asDouble()
-            row["floorCovFrobenius"].asDouble() shouldBe metrics["covErrorFloor"].asDouble()
-            listOf("meanL2", "covFrobenius", "floorMeanL1", "floorMeanL2", "simulationSeconds", "trainingSeconds", "samplingSeconds", "wallSeconds")
-                .forEach { (row[it]?.asDouble() ?: -1.0) shouldBeGreaterThan 0.0 }
+            val metrics = json.readTree(out.resolve(row["name"].asText()).resolve("metrics.json").toFile())
+            row["metrics"] shouldBe metrics["metrics"]
+            listOf("trainingSeconds", "samplingSeconds", "totalSeconds").forEach { row["timings"][it].asDouble() shouldBe metrics["timings"][it].asDouble() }
+            row["wallSeconds"].asDouble() shouldBeGreaterThan 0.0
         }
         stdout shouldContain "[0.1250]"
-        Files.readString(out.resolve("results.md")) shouldContain "| 3 |"
+        Files.readString(out.resolve("results.md")) shouldContain "| g3 |"
+        Files.exists(out.resolve("covError.png")) shouldBe true
 
         write(3, 25) // changed: runs again; g2 unchanged: kept as it was
         val g2 = Files.readString(out.resolve("g2/metrics.json"))
@@ -286,5 +286,59 @@ class CliSpec : FunSpec({
         val kept = json.readTree(out.resolve("results.json").toFile())[0]
         kept["wallSeconds"].asDouble() shouldBe json.readTree(g2)["timings"]["totalSeconds"].asDouble()
         json.readTree(out.resolve("g3/metrics.json").toFile())["training"]["steps"].asInt() shouldBe 25
+    }
+
+    test("sweep runs a script's axes as their cross product, with a results table, a plot per metric and --resume") {
+        val dir = tempdir().toPath()
+        System.setProperty("flowkit.scriptCache", dir.resolve("cache").toString())
+        try {
+            val script = dir.resolve("fm.flowkit.kts")
+            Files.writeString(script, """
+                sweep("fm") {
+                    base {
+                        data { gaussian(dim = 2, std = 0.5) }
+                        network { mlp(hidden = listOf(16)) }
+                        train { steps = 20; batchSize = 64 }
+                        sample { euler(steps = 4); count = 200 }
+                        evaluate { meanCovError() }
+                    }
+                    axis("schedule", LinearSchedule, CosineSchedule) { s -> path { gaussian(schedule = s) } }
+                    axis("steps", 10, 30) { n -> train { steps = n } }
+                }
+            """.trimIndent())
+            val out = dir.resolve("out")
+            val (code, stdout, _) = flowkit("sweep", script.toString(), "--out", out.toString())
+            code shouldBe 0
+            val rows = ObjectMapper().readTree(out.resolve("results.json").toFile())
+            rows.map { it["name"].asText() } shouldBe listOf("fm-schedule_linear-steps_10", "fm-schedule_linear-steps_30",
+                "fm-schedule_cosine-steps_10", "fm-schedule_cosine-steps_30")
+            rows.map { it["axes"]["schedule"].asText() + "/" + it["axes"]["steps"].asText() } shouldBe
+                listOf("linear/10", "linear/30", "cosine/10", "cosine/30")
+            // each variant is the base with its axis values: the path and the training steps (batch size kept from the base)
+            val variant = ObjectMapper().readTree(out.resolve("fm-schedule_cosine-steps_30/spec.json").toFile())
+            variant["path"]["schedule"]["type"].asText() shouldBe "cosine"
+            variant["train"]["steps"].asInt() shouldBe 30
+            variant["train"]["batchSize"].asInt() shouldBe 64
+            stdout shouldContain "| variant | schedule | steps | covError (floor) |"
+            listOf("covError.png", "meanError.png", "results.md").forEach { Files.exists(out.resolve(it)) shouldBe true }
+            val (again, _, err) = flowkit("sweep", script.toString(), "--out", out.toString(), "--resume")
+            again shouldBe 0
+            err.split("finished before with the same spec: kept").size shouldBe 5
+
+            val twice = dir.resolve("twice.flowkit.kts")
+            Files.writeString(twice, "listOf(1, 2).map { experiment(\"same\") { data { moons() } } }\n")
+            val (dup, _, dupErr) = flowkit("sweep", twice.toString(), "--out", dir.resolve("dup").toString())
+            dup shouldBe 2
+            dupErr shouldContain "every variant needs its own name (it names the output folder); 'same' appears 2 times"
+            Files.exists(dir.resolve("dup")) shouldBe false
+            val bad = dir.resolve("bad.flowkit.kts")
+            Files.writeString(bad, "sweep(\"b\") {\n  base { data { moons() } }\n  axis(\"steps\", 10, -1) { n -> train { steps = n } }\n}\n")
+            val (invalid, _, invalidErr) = flowkit("sweep", bad.toString(), "--out", dir.resolve("bad").toString())
+            invalid shouldBe 2
+            invalidErr shouldContain "b-steps_-1: train.steps: must be > 0, was -1"
+            Files.exists(dir.resolve("bad")) shouldBe false
+        } finally {
+            System.clearProperty("flowkit.scriptCache")
+        }
     }
 })

@@ -119,6 +119,35 @@ public final class Plots {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * Grouped bars: one group per [categories] entry (e.g. the values of a sweep's first axis), one bar per series
+     * (the other axes' combinations); NaN leaves a gap. A log y axis when the values span more than 20 ×.
+     */
+    public static void comparison(Path file, String title, String xTitle, String yTitle, List<String> categories,
+                                  Map<String, double[]> series) throws IOException {
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(SIZE).height(SIZE * 5 / 8).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendVisible(series.size() > 1);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setXAxisLabelRotation(categories.size() > 6 ? 45 : 0);
+        double lo = Double.MAX_VALUE;
+        double hi = 0;
+        for (double[] v : series.values()) {
+            for (double x : v) {
+                if (!Double.isFinite(x)) continue;
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+        }
+        chart.getStyler().setYAxisLogarithmic(lo > 0 && hi / lo > 20);
+        for (var e : series.entrySet()) {
+            List<Double> values = java.util.Arrays.stream(e.getValue()).boxed().map(v -> Double.isFinite(v) ? v : null).toList();
+            chart.addSeries(e.getKey(), categories, values);
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     private static XYChart lineChart(String title, String yTitle, List<double[]> points) {
         XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE / 2).title(title).xAxisTitle("step").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendVisible(false);
