@@ -121,15 +121,16 @@ public final class Plots {
 
     /**
      * Grouped bars: one group per [categories] entry (e.g. the values of a sweep's first axis), one bar per series
-     * (the other axes' combinations); NaN leaves a gap. A log y axis when the values span more than 20 ×.
+     * (the other axes' combinations); NaN leaves a gap; [floor] (null: none) a dashed line per group, e.g. the metric's
+     * noise floor. A log y axis when the values span more than 20 ×.
      */
     public static void comparison(Path file, String title, String xTitle, String yTitle, List<String> categories,
-                                  Map<String, double[]> series) throws IOException {
+                                  Map<String, double[]> series, double[] floor) throws IOException {
         org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(SIZE).height(SIZE * 5 / 8).title(title)
                 .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendVisible(series.size() > 1);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         chart.getStyler().setXAxisLabelRotation(categories.size() > 6 ? 45 : 0);
         double lo = Double.MAX_VALUE;
         double hi = 0;
@@ -144,6 +145,15 @@ public final class Plots {
         for (var e : series.entrySet()) {
             List<Double> values = java.util.Arrays.stream(e.getValue()).boxed().map(v -> Double.isFinite(v) ? v : null).toList();
             chart.addSeries(e.getKey(), categories, values);
+        }
+        if (floor != null && java.util.Arrays.stream(floor).anyMatch(Double::isFinite)) {
+            List<Double> values = java.util.Arrays.stream(floor).boxed().map(v -> Double.isFinite(v) ? v : null).toList();
+            var line = chart.addSeries("noise floor (data vs data)", categories, values);
+            line.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
+            line.setLineColor(Color.DARK_GRAY);
+            line.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            line.setMarker(SeriesMarkers.NONE);
+            chart.getStyler().setLegendVisible(true);
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }

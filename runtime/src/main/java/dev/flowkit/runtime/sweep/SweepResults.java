@@ -111,7 +111,7 @@ public final class SweepResults {
                 if (!reference.isEmpty()) md.append(published.containsKey(m) ? " [" + format(published.get(m)) + "]" : " [—]");
                 md.append(" |");
             }
-            md.append(String.format(Locale.ROOT, " %.0f | %.1f | %.0f |%n", r.timings().getOrDefault("trainingSeconds", Double.NaN),
+            md.append(String.format(Locale.ROOT, " %.1f | %.2f | %.1f |%n", r.timings().getOrDefault("trainingSeconds", Double.NaN),
                     r.timings().getOrDefault("samplingSeconds", Double.NaN), r.wallSeconds()));
         }
         return md.toString();
@@ -131,18 +131,18 @@ public final class SweepResults {
         Map<String, double[]> series = new LinkedHashMap<>();
         List<Row> done = rows.stream().filter(r -> r.error() == null).toList();
         if (done.isEmpty()) return;
-        if (axes.isEmpty()) {
-            done.forEach(r -> categories.add(r.name()));
-            series.put(metric, done.stream().mapToDouble(r -> r.metrics().getOrDefault(metric, Double.NaN)).toArray());
-        } else {
-            for (Row r : done) if (!categories.contains(r.coordinates().get(0))) categories.add(r.coordinates().get(0));
-            for (Row r : done) {
-                String key = axes.size() == 1 ? metric : otherAxes(r);
-                double[] values = series.computeIfAbsent(key, k -> filled(categories.size()));
-                values[categories.indexOf(r.coordinates().get(0))] = r.metrics().getOrDefault(metric, Double.NaN);
-            }
+        for (Row r : done) {
+            String category = axes.isEmpty() ? r.name() : r.coordinates().get(0);
+            if (!categories.contains(category)) categories.add(category);
         }
-        Plots.comparison(file, name + ": " + metric, axes.isEmpty() ? "variant" : axes.get(0), metric, categories, series);
+        double[] floor = filled(categories.size());
+        for (Row r : done) {
+            int at = categories.indexOf(axes.isEmpty() ? r.name() : r.coordinates().get(0));
+            String key = axes.size() <= 1 ? metric : otherAxes(r);
+            series.computeIfAbsent(key, k -> filled(categories.size()))[at] = r.metrics().getOrDefault(metric, Double.NaN);
+            if (Double.isNaN(floor[at])) floor[at] = r.metrics().getOrDefault(metric + "Floor", Double.NaN);
+        }
+        Plots.comparison(file, name + ": " + metric, axes.isEmpty() ? "variant" : axes.get(0), metric, categories, series, floor);
     }
 
     private String otherAxes(Row r) {
