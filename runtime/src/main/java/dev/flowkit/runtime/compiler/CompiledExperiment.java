@@ -35,11 +35,13 @@ public final class CompiledExperiment implements AutoCloseable {
     private final List<ModelMetric.Compiled> modelMetrics;
     private final long parameters;
     private final DataDescription dataDescription;
+    private final Operand<TFloat32> learningRate;
 
     CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
                        LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample,
                        List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics, long parameters,
-                       DataDescription dataDescription) {
+                       DataDescription dataDescription, Operand<TFloat32> learningRate) {
+        this.learningRate = learningRate;
         this.parameters = parameters;
         this.dataDescription = dataDescription;
         this.heldOutSample = heldOutSample;
@@ -80,6 +82,13 @@ public final class CompiledExperiment implements AutoCloseable {
     /** What a trained model keeps of the data (written beside the spec, so that it loads without the data). */
     public DataDescription dataDescription() {
         return dataDescription;
+    }
+
+    /** The learning rate the next training step uses. */
+    public double learningRate() {
+        try (Result r = session.runner().fetch(learningRate).run()) {
+            return ((TFloat32) r.get(0)).getFloat();
+        }
     }
 
     /** The number of trained values in the network (an EMA copy not counted). */

@@ -87,6 +87,7 @@ public final class ExperimentCompiler {
             }
             Operand<TFloat32> loss = objective.loss(train, z, x0, path, trained, stepKey.derive(3));
             Op update = optimizer.minimize(train, loss, model.variables(), step, spec.getTrain().getSteps());
+            Operand<TFloat32> learningRate = optimizer.learningRate(train, step, spec.getTrain().getSteps());
             LossWindow lossWindow = new LossWindow(train, loss);
             // what samples and evaluations use: the weights, or their moving average (a second copy of the network,
             // built from the same init key, so it starts equal to the weights)
@@ -135,7 +136,7 @@ public final class ExperimentCompiler {
             }
             long parameters = model.variables().stream().mapToLong(v -> v.shape().size()).sum();
             return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, heldOutSample,
-                    modelMetrics, parameters, DataDescription.of(data, spec.getData().getImageShape()));
+                    modelMetrics, parameters, DataDescription.of(data, spec.getData().getImageShape()), learningRate);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

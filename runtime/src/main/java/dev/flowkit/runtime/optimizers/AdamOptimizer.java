@@ -58,7 +58,8 @@ public final class AdamOptimizer implements Optimizer {
     }
 
     /** The learning rate at the 0-based [step] of [totalSteps] under the spec's decay (a constant adds no ops). */
-    private Operand<TFloat32> learningRate(Ops tf, Operand<TInt64> step, long totalSteps) {
+    @Override
+    public Operand<TFloat32> learningRate(Ops tf, Operand<TInt64> step, long totalSteps) {
         Operand<TFloat32> base = Tensors.scalar(tf, spec.getLearningRate());
         if (spec.getDecay() == Decay.CONSTANT) return base;
         Operand<TFloat32> progress = tf.math.div(tf.dtypes.cast(step, TFloat32.class), Tensors.scalar(tf, totalSteps));

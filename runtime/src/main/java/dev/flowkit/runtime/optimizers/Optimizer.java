@@ -14,4 +14,7 @@ import org.tensorflow.types.TInt64;
  */
 public interface Optimizer {
     Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps);
+
+    /** The learning rate the update uses at the 0-based [step] of [totalSteps] (for logs such as TensorBoard's). */
+    Operand<TFloat32> learningRate(Ops tf, Operand<TInt64> step, long totalSteps);
 }

@@ -72,7 +72,8 @@ public final class ExperimentRunner {
                 .filter(Metric.class::isInstance).map(Metric.class::cast).toList(); // the others need the model: evaluateModel
 
         long compileStart = System.nanoTime();
-        try (CompiledExperiment experiment = compiler.compile(spec, options.session())) {
+        try (CompiledExperiment experiment = compiler.compile(spec, options.session());
+             TrainingBoard board = options.tensorBoard() ? new TrainingBoard(out, spec) : null) {
             double prepareSeconds = (System.nanoTime() - compileStart) / 1e9;
             listener.status(String.format(java.util.Locale.ROOT, "network: %s, %,d trainable parameters",
                     SpecNames.INSTANCE.of(spec.getNetwork()), experiment.parameterCount()));
@@ -91,7 +92,7 @@ public final class ExperimentRunner {
             double earlierSeconds = resumed == null ? 0 : resumed.trainingSeconds();
             PeriodicEvaluation during = new PeriodicEvaluation(spec.getTrain().getEvaluateEvery(), spec.getSample().getCount(),
                     resumed == null ? List.of() : resumed.evaluations());
-            Training training = train(experiment, spec, start, earlierSeconds, losses, during, checkpoints, specNode, listener);
+            Training training = train(experiment, spec, start, earlierSeconds, losses, during, checkpoints, specNode, listener, board);
             double finalLoss = finalLoss(losses);
 
             int count = spec.getSample().getCount();
@@ -109,6 +110,11 @@ public final class ExperimentRunner {
                     training.stepsPerSecond(), finalLoss, count, prepareSeconds, training.seconds(), (System.nanoTime() - compileStart) / 1e9);
             Map<Double, Map<String, Double>> guided = new LinkedHashMap<>();
             runs.stream().filter(r -> r.guidance() != null).forEach(r -> guided.put(r.guidance(), r.metrics()));
+            if (board != null) {
+                Map<Double, Map<String, Double>> all = new LinkedHashMap<>();
+                runs.forEach(r -> all.put(r.guidance(), r.metrics()));
+                board.finished(experiment.step(), all, first.samples());
+            }
             return new RunResult(first.metrics(), training.stepsPerSecond(), finalLoss, first.seconds(), first.functionEvaluations(),
                     first.samples(), guided);
         } finally {
@@ -235,7 +241,7 @@ public final class ExperimentRunner {
      */
     private static Training train(CompiledExperiment experiment, ExperimentSpec spec, long start, double earlierSeconds,
                                   List<double[]> losses, PeriodicEvaluation during, Checkpoints checkpoints, JsonNode specNode,
-                                  TrainingListener listener) {
+                                  TrainingListener listener, TrainingBoard board) {
         long total = spec.getTrain().getSteps();
         int logEvery = spec.getTrain().getLogEvery();
         int checkpointEvery = spec.getTrain().getCheckpointEvery();
@@ -257,11 +263,13 @@ public final class ExperimentRunner {
                 }
                 losses.add(new double[] {step + 1, loss});
                 listener.progress(step + 1, loss);
+                if (board != null) board.window(experiment, step + 1, loss);
             }
             during.after(experiment, step + 1, total, listener);
             if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < total) {
                 checkpoints.save(experiment, new Checkpoints.State(step + 1, specNode, losses, earlierSeconds + trainingNanos / 1e9,
                         during.history()));
+                if (board != null) board.checkpoint(experiment, step + 1);
             }
         }
         listener.finished();
