@@ -42,6 +42,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "also print, per training figure, where one traced step's kernel time goes (by op type)")
     boolean profile;
 
+    @Option(names = "--compare", description = "also run the PyTorch references of --peer (Debian's python3 with torch) in this invocation and "
+            + "print each paired figure with the peer's value and the ratio (Flowkit's speed over PyTorch's)")
+    boolean compare;
+
+    @Option(names = "--peer", paramLabel = "DIR", defaultValue = "../shared/peer", description = "the PyTorch references (default: ${DEFAULT-VALUE})")
+    java.nio.file.Path peer;
+
+    @Option(names = "--peer-threads", split = ",", paramLabel = "N", defaultValue = "1,2",
+            description = "torch thread counts to try; the best counts (default: ${DEFAULT-VALUE})")
+    List<Integer> peerThreads;
+
+    /** Every figure printed, for --compare. */
+    private final Map<String, Double> figures = new LinkedHashMap<>();
+    private final Map<String, String> units = new LinkedHashMap<>();
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One JSON line: the traced step's kernel microseconds by op type (the 12 largest, the rest summed). */
@@ -74,6 +89,12 @@ final class BenchCommand implements Callable<Integer> {
         if (runs("sde")) sde();
         if (runs("unet")) unet();
         if (runs("langevin")) langevin();
+        if (compare) {
+            PeerComparison peers = new PeerComparison(peer, peerThreads);
+            String why = peers.unavailable();
+            if (why != null) System.out.println(JSON.writeValueAsString(Map.of("compare", "skipped", "reason", why)));
+            else peers.compare(figures, units);
+        }
         return 0;
     }
 
@@ -241,6 +262,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void print(String name, double value, String unit, String what, int threadsUsed) throws Exception {
+        figures.put(name, value);
+        units.put(name, unit);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("bench", name);
         line.put("median", Math.round(value * 100) / 100.0);
