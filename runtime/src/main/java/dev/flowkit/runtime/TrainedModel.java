@@ -3,6 +3,8 @@ package dev.flowkit.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flowkit.runtime.compiler.Components;
+import dev.flowkit.runtime.compiler.SamplingGraph;
+import dev.flowkit.runtime.compiler.Streams;
 import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.distributions.DataDescription;
 import dev.flowkit.runtime.distributions.Distribution;
@@ -188,17 +190,52 @@ public final class TrainedModel implements AutoCloseable {
      * at its first guidance scale: with the run's seed and count this is the run's samples.npy (samples-wW.npy).
      */
     public float[][] sample(int count, long seed) {
+        return sample(count, seed, done -> {});
+    }
+
+    /** The same, telling [progress] the samples done after each chunk (100 images or 10 000 points per graph execution). */
+    public float[][] sample(int count, long seed, java.util.function.IntConsumer progress) {
         requirePositive("count", count);
-        ServingGraph.Draws draws = graph.draws(count, seed);
         List<Double> scales = spec().getGuidanceScales();
-        return graph.sample(sampler, draws.noise(), draws.labels(), scales.isEmpty() ? Double.NaN : scales.get(0), seed);
+        double w = scales.isEmpty() ? Double.NaN : scales.get(0);
+        return inChunks(count, progress, (n, stream) -> {
+            ServingGraph.Draws draws = graph.draws(n, seed, stream);
+            return graph.sample(sampler, draws.noise(), draws.labels(), w, seed, stream);
+        });
     }
 
     /** One sample per entry of [labels] (classes 0 … classes() − 1), by classifier-free guidance with scale w. */
     public float[][] sample(int[] labels, double guidance, long seed) {
+        return sample(labels, guidance, seed, done -> {});
+    }
+
+    /** The same, telling [progress] the samples done after each chunk. */
+    public float[][] sample(int[] labels, double guidance, long seed, java.util.function.IntConsumer progress) {
         checkLabels(labels, "labels");
         requirePositive("labels.length", labels.length);
-        return sample(graph.draws(labels.length, seed).noise(), labels, guidance, seed);
+        if (!Double.isFinite(guidance)) throw new IllegalArgumentException("guidance: must be finite, was " + guidance);
+        int[] offset = {0};
+        return inChunks(labels.length, progress, (n, stream) -> {
+            int[] part = Arrays.copyOfRange(labels, offset[0], offset[0] + n);
+            offset[0] += n;
+            return graph.sample(sampler, graph.draws(n, seed, stream).noise(), part, guidance, seed, stream);
+        });
+    }
+
+    /** [count] rows in the chunks a run samples them in (chunk k on stream Streams.chunk(samples, k)), so the numbers match the run's. */
+    private float[][] inChunks(int count, java.util.function.BiFunction<Integer, Long, float[][]> chunk) {
+        return inChunks(count, done -> {}, chunk);
+    }
+
+    private float[][] inChunks(int count, java.util.function.IntConsumer progress, java.util.function.BiFunction<Integer, Long, float[][]> chunk) {
+        int rows = SamplingGraph.chunkRows(imageShape() != null);
+        float[][] out = new float[count][];
+        for (int k = 0, from = 0; from < count; k++, from += rows) {
+            int n = Math.min(rows, count - from);
+            System.arraycopy(chunk.apply(n, Streams.chunk(Streams.SAMPLES, k)), 0, out, from, n);
+            progress.accept(from + n);
+        }
+        return out;
     }
 
     /**
@@ -214,19 +251,27 @@ public final class TrainedModel implements AutoCloseable {
             }
             if (!Double.isFinite(guidance)) throw new IllegalArgumentException("guidance: must be finite, was " + guidance);
         }
-        return graph.sample(sampler, noise, labels, guidance, seed);
+        return graph.sample(sampler, noise, labels, guidance, seed, Streams.SAMPLES);
     }
 
     /** The classes {@link #sample(int, long)} requests for [seed] (null for an unconditional model). */
     public int[] labels(int count, long seed) {
         requirePositive("count", count);
-        return graph.draws(count, seed).labels();
+        if (classes() == 0) return null;
+        int[] out = new int[count];
+        int[] from = {0};
+        inChunks(count, (n, stream) -> {
+            System.arraycopy(graph.draws(n, seed, stream).labels(), 0, out, from[0], n);
+            from[0] += n;
+            return new float[n][];
+        });
+        return out;
     }
 
     /** The source draws [count][dim] that {@link #sample(int, long)} starts from for [seed]. */
     public float[][] noise(int count, long seed) {
         requirePositive("count", count);
-        return graph.draws(count, seed).noise();
+        return inChunks(count, (n, stream) -> graph.draws(n, seed, stream).noise());
     }
 
     /** Per-point log-likelihood (nats) of [points] under the model (unconditional), by the probability-flow ODE. */

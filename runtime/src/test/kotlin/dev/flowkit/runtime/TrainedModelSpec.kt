@@ -147,6 +147,31 @@ class TrainedModelSpec : FunSpec({
         }
     }
 
+    test("a large sample comes in chunks with progress, and a loaded model draws the same chunks") {
+        val big = experiment("trained-chunks") {
+            seed = 6
+            data { moons() }
+            network { mlp(hidden = listOf(16)) }
+            train { steps = 20; batchSize = 64; checkpointEvery = 0 }
+            sample { eulerMaruyama(steps = 4, sigma = 0.5); count = 20_500 }
+            evaluate { meanCovError() }
+        }
+        val dir = tempdir().toPath().resolve("chunks")
+        val progress = mutableListOf<Long>()
+        flowkit.run(big, RunOptions.to(dir).withPlots(false).withListener(object : dev.flowkit.runtime.run.TrainingListener {
+            override fun sampled(done: Long, total: Long) { progress += done; total shouldBe 20_500L }
+        }))
+        progress shouldBe listOf(10_000L, 20_000L, 20_500L)
+        Flowkit.load(dir).use { model ->
+            val all = model.sample(20_500, 6)
+            maxDifference(all, Npy.read(dir.resolve("samples.npy"))) shouldBe 0.0
+            // the first chunk is drawn on the samples' own stream: a sample of 10 000 is its first rows
+            maxDifference(model.sample(10_000, 6), all.copyOfRange(0, 10_000)) shouldBe 0.0
+            // later chunks are other draws, not a repeat of the first
+            (maxDifference(all.copyOfRange(10_000, 20_000), all.copyOfRange(0, 10_000)) > 0.1) shouldBe true
+        }
+    }
+
     test("bad requests name the field and what is allowed") {
         Flowkit.load(labelledDir).use { model ->
             shouldThrow<IllegalArgumentException> { model.sample(intArrayOf(0, 3), 1.0, 1) }.message shouldContain

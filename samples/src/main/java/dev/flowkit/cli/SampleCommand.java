@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Sample a trained model from its run folder (no training): FILE.npy, FILE.png beside it, and for labelled models "
-                + "FILE-labels.npy. With the run's seed and count (the defaults) and one batch this reproduces the run's samples.npy.")
+                + "FILE-labels.npy. With the run's seed and count (the defaults) this reproduces the run's samples.npy.")
 final class SampleCommand implements Callable<Integer> {
     @Mixin
     TrainedRun run;
@@ -36,11 +36,8 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--guidance", paramLabel = "W", description = "classifier-free guidance scale w (labelled models; default: the run's first)")
     Double guidance;
 
-    @Option(names = "--seed", paramLabel = "S", description = "random seed (default: the run's); batch b draws with seed S + b")
+    @Option(names = "--seed", paramLabel = "S", description = "random seed (default: the run's)")
     Long seed;
-
-    @Option(names = "--batch", paramLabel = "N", description = "samples per graph execution (default: all at once; 250 for images)")
-    Integer batch;
 
     @Option(names = "--out", paramLabel = "FILE.npy", description = "output file (default: RUN_DIR/sampled.npy)")
     Path out;
@@ -55,26 +52,18 @@ final class SampleCommand implements Callable<Integer> {
             if (!labelled && guidance != null) throw new IllegalArgumentException("--guidance: the model in " + run.runDir + " is unconditional; guidance needs labels");
             int n = count != null ? count : labels != null ? labels.length : spec.getSample().getCount();
             if (n < 1 || n > 10_000_000) throw new IllegalArgumentException("--count: must be between 1 and 10000000, was " + n);
-            int perBatch = batch != null ? batch : model.imageShape() != null ? 250 : n;
-            if (perBatch < 1) throw new IllegalArgumentException("--batch: must be > 0, was " + perBatch);
             long s = seed != null ? seed : spec.getSeed();
             double w = guidance != null ? guidance : spec.getGuidanceScales().isEmpty() ? 1.0 : spec.getGuidanceScales().get(0);
             int[] requested = !labelled ? null : labels != null ? repeat(labels, n) : model.labels(n, s);
             Path file = out != null ? out : run.runDir.resolve("sampled.npy");
             if (!file.getFileName().toString().endsWith(".npy")) throw new IllegalArgumentException("--out: must name a .npy file, was " + file);
 
-            float[][] samples = new float[n][];
+            float[][] samples;
             long start = System.nanoTime();
-            int batches = (n + perBatch - 1) / perBatch;
+            // the model samples in chunks (100 images or 10 000 points per graph execution): the bar moves after each
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("sampling").setInitialMax(n).setUnit(" samples", 1)
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build()) {
-                for (int b = 0; b < batches; b++) {
-                    int from = b * perBatch;
-                    int to = Math.min(n, from + perBatch);
-                    float[][] part = labelled ? model.sample(Arrays.copyOfRange(requested, from, to), w, s + b) : model.sample(to - from, s + b);
-                    System.arraycopy(part, 0, samples, from, part.length);
-                    bar.stepTo(to);
-                }
+                samples = labelled ? model.sample(requested, w, s, bar::stepTo) : model.sample(n, s, bar::stepTo);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Path parent = file.toAbsolutePath().getParent();

@@ -126,6 +126,11 @@ public final class CompiledExperiment implements AutoCloseable {
         return sampling.get(scale).run(session, count, spec.getSeed(), stream, withTrajectory);
     }
 
+    /** The same in chunks (see SamplingGraph.run), [progress] told the rows done after each. */
+    public SamplingGraph.SampleBatch sampleInChunks(int scale, int count, long stream, boolean withTrajectory, java.util.function.IntConsumer progress) {
+        return sampling.get(scale).run(session, count, spec.getSeed(), stream, withTrajectory, progress);
+    }
+
     /** The guidance scales compiled (empty when the model is unconditional). */
     public List<Double> guidanceScales() {
         return spec.getGuidanceScales();

@@ -14,4 +14,9 @@ public final class Streams {
     public static final long FLOOR_DATA = -4;
     /** Hutchinson probes of likelihood solves. */
     public static final long LIKELIHOOD = -5;
+
+    /** The stream of chunk [k] of a draw on [stream]: the stream itself for the first, then streams no training step reaches. */
+    public static long chunk(long stream, int k) {
+        return k == 0 ? stream : stream + ((long) k << 32);
+    }
 }

@@ -14,6 +14,7 @@ public final class ConsoleProgress implements TrainingListener {
     private final String task;
     private final PrintStream out;
     private ProgressBar bar;
+    private ProgressBar samplingBar;
 
     public ConsoleProgress(String task, PrintStream out) {
         this.task = task;
@@ -45,6 +46,21 @@ public final class ConsoleProgress implements TrainingListener {
     public void finished() {
         if (bar != null) bar.close();
         bar = null;
+    }
+
+    /** A bar of its own for a sample large enough to come in chunks. */
+    @Override
+    public void sampled(long done, long total) {
+        if (samplingBar == null) {
+            if (done >= total) return; // one chunk: no bar
+            samplingBar = new ProgressBarBuilder().setTaskName(task + " sampling").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                    .setUnit(" samples", 1).setUpdateIntervalMillis(250).build();
+        }
+        samplingBar.stepTo(done);
+        if (done >= total) {
+            samplingBar.close();
+            samplingBar = null;
+        }
     }
 
     @Override

@@ -151,7 +151,7 @@ public final class ExperimentRunner {
             listener.status("sampling " + count + " points with " + SpecNames.INSTANCE.of(spec.getSample().getSampler())
                     + (w == null ? "" : " at guidance w = " + format(w)));
             long s0 = System.nanoTime();
-            SamplingGraph.SampleBatch batch = experiment.sample(g, count, Streams.SAMPLES, true);
+            SamplingGraph.SampleBatch batch = experiment.sampleInChunks(g, count, Streams.SAMPLES, true, done -> listener.sampled(done, count));
             double seconds = (System.nanoTime() - s0) / 1e9;
             Npy.write(out.resolve("samples" + suffix + ".npy"), batch.samples());
             if (batch.labels() != null) Npy.write(out.resolve("labels.npy"), batch.labels()); // the same for every w

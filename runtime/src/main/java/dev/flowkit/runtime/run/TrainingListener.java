@@ -11,6 +11,9 @@ public interface TrainingListener {
 
     default void finished() {}
 
+    /** Sampling progress: [done] of [total] samples (called after every chunk of a large sample). */
+    default void sampled(long done, long total) {}
+
     /** A one-line status message (checkpoint written, sampling, evaluating, …). */
     default void status(String message) {}
 }

@@ -39,6 +39,7 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -103,8 +104,11 @@ public final class ServingGraph implements AutoCloseable {
         return model.variables().stream().mapToLong(v -> v.shape().size()).sum();
     }
 
-    /** Source draws x0 [count][dim] for key (seed, samples) and the labels the spec's sample section asks for with them (null when unlabelled). */
-    public Draws draws(int count, long seed) {
+    /**
+     * Source draws x0 [count][dim] for key (seed, [stream]) and the labels the spec's sample section asks for with them
+     * (null when unlabelled).
+     */
+    public Draws draws(int count, long seed, long stream) {
         SourceDraw draw = part("draws", () -> {
             Ops scope = tf.withSubScope("draws");
             RandomDraw random = new RandomDraw(scope);
@@ -115,7 +119,7 @@ public final class ServingGraph implements AutoCloseable {
         });
         return running(() -> {
             List<Operand<?>> outputs = draw.labels == null ? List.of(draw.x0) : List.of(draw.x0, draw.labels);
-            try (Result r = draw.random.run(session, count, seed, Streams.SAMPLES, outputs)) {
+            try (Result r = draw.random.run(session, count, seed, stream, outputs)) {
                 return new Draws(Tensors.toMatrix(r.get(0)), draw.labels == null ? null : Tensors.toIntArray(r.get(1)));
             }
         });
@@ -129,12 +133,12 @@ public final class ServingGraph implements AutoCloseable {
     /**
      * Samples from source draws [noise] by [sampler]: unconditional when [labels] is null, else for those labels with
      * guidance w (w = 1 evaluates the conditional network alone); random draws of stochastic samplers from key
-     * (seed, samples), as in the run.
+     * (seed, [stream]), as in the run.
      */
-    public float[][] sample(SamplerSpec sampler, float[][] noise, int[] labels, double guidance, long seed) {
+    public float[][] sample(SamplerSpec sampler, float[][] noise, int[] labels, double guidance, long seed, long stream) {
         Kind kind = labels == null ? Kind.UNCONDITIONAL : guidance == 1.0 ? Kind.CONDITIONAL : Kind.GUIDED;
         FedSampling fed = sampling(sampler, kind);
-        return fed.run(session, lock, noise, labels, guidance, seed);
+        return fed.run(session, lock, noise, labels, guidance, seed, stream);
     }
 
     /** How a sampling part uses labels: none, the conditional network alone, or guided by a fed w. */
@@ -146,7 +150,8 @@ public final class ServingGraph implements AutoCloseable {
             Ops scope = tf.withSubScope("sample");
             Placeholder<TFloat32> noise = scope.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, data.dim())));
             Placeholder<TInt64> seed = scope.placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
-            RandomKey key = new RandomKey(scope.stack(List.of(seed, scope.constant(Streams.SAMPLES))));
+            PlaceholderWithDefault<TInt64> stream = scope.placeholderWithDefault(scope.constant(Streams.SAMPLES), Shape.scalar());
+            RandomKey key = new RandomKey(scope.stack(List.of(seed, stream)));
             Placeholder<TInt32> labels = kind == Kind.UNCONDITIONAL ? null : scope.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
             Placeholder<TFloat32> guidance = kind == Kind.GUIDED ? scope.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar())) : null;
             Model guided = switch (kind) {
@@ -158,7 +163,7 @@ public final class ServingGraph implements AutoCloseable {
             SamplerProgram program = components.resolve(sampler, Sampler.class)
                     .compile(scope, new SamplingInput(guided, path, noise, key.derive(6), Integer.MAX_VALUE));
             initializeNew();
-            return new FedSampling(noise, seed, labels, guidance, program);
+            return new FedSampling(noise, seed, stream, labels, guidance, program);
         });
     }
 
