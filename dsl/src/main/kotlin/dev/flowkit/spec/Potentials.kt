@@ -125,6 +125,13 @@ interface PotentialSpec : Validated {
      * part that the semi-implicit integrator treats implicitly.
      */
     fun quadraticPart(): List<List<Double>>? = null
+
+    /**
+     * V(x) − ½ xᵀAx as an expression of x, when the potential can write it (null otherwise): the gradient is then
+     * A x + ∇(this), the stiff part by one matrix product instead of differentiating through it (for the φ⁴ chain,
+     * 4.2 against 17 ms per step of 20 000 chains × 64 sites: its differences' gradient is the costly part).
+     */
+    fun mildPart(): ExprSpec? = null
 }
 
 /** V(x) = [energy], written with the DSL's `potential(dim) { … }`. */
@@ -196,6 +203,18 @@ data class Phi4Chain(val d: Int, val lambda: Double, val h: Double? = null, val 
         Times(ConstantExpr(lambda / 2), Sum(Power(Div(Differences(X, boundary), ConstantExpr(spacing)), 2.0))),
         Times(ConstantExpr(1 / (4 * lambda)), Sum(Power(Minus(ConstantExpr(1.0), Power(X, 2.0)), 2.0))),
     )
+
+    /**
+     * The on-site wells, and the boundary's terms of the springs: λ/(2h²)[(x₁ − b)² + (b − x_d)²] less the Laplacian's
+     * λ/(2h²)(x₁² + x_d²) is λ/h² (b² − b (x₁ + x_d)).
+     */
+    override fun mildPart(): ExprSpec {
+        val wells: ExprSpec = Times(ConstantExpr(1 / (4 * lambda)), Sum(Power(Minus(ConstantExpr(1.0), Power(X, 2.0)), 2.0)))
+        if (boundary == 0.0) return wells
+        val ends = MatMul(X, listOf(List(d) { j -> if (j == 0 || j == d - 1) 1.0 else 0.0 }))
+        val scale = lambda / (spacing * spacing)
+        return Plus(wells, Times(ConstantExpr(scale), Minus(ConstantExpr(boundary * boundary), Times(ConstantExpr(boundary), Sum(ends)))))
+    }
 
     /** The springs: λ/h² times the chain's Laplacian tridiag(−1, 2, −1) (the boundary's linear term stays in the mild part). */
     override fun quadraticPart(): List<List<Double>> = List(d) { i ->

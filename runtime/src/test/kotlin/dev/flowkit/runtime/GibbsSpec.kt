@@ -47,6 +47,18 @@ class GibbsSpec : FunSpec({
                     gradient[n][j - 1].toDouble() shouldBe (expected plusOrMinus 1e-4 * (1 + abs(expected)))
                 }
             }
+            // the split gradient A x + ∇(mild part) against TensorFlow's gradient of the whole energy expression
+            val (_, straight) = energyAndGradient(Potential(d, spec.energy()), x)
+            for (n in x.indices) for (j in 0 until d) gradient[n][j].toDouble() shouldBe (straight[n][j].toDouble() plusOrMinus 1e-3 * (1 + abs(straight[n][j].toDouble())))
+            // and the semi-implicit step's explicit part is ∇V − A x
+            val a = spec.quadraticPart()
+            graph {
+                val mild = matrix(Potential(spec).mildGradient(tf, constant(x)))
+                for (n in x.indices) for (j in 0 until d) {
+                    val ax = (0 until d).sumOf { k -> a[j][k] * x[n][k] }
+                    mild[n][j].toDouble() shouldBe ((gradient[n][j] - ax) plusOrMinus 1e-3 * (1 + abs(ax)))
+                }
+            }
         }
     }
 

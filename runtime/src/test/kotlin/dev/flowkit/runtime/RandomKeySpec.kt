@@ -26,6 +26,30 @@ class RandomKeySpec : FunSpec({
         }
     }
 
+    test("Box–Muller normals have the standard normal law, come in the shape asked for and are a function of the key") {
+        graph {
+            val key = RandomKey.of(tf, 3, 5)
+            val shape = tf.constant(intArrayOf(999, 201)) // an odd number of values: the last pair is cut
+            val z = key.normalByBoxMuller(tf, shape, 4)
+            z.shape().asArray().toList() shouldBe listOf(999L, 201L)
+            val v = flat(z).map(Float::toDouble)
+            val n = v.size.toDouble()
+            v.size shouldBe 999 * 201
+            val mean = v.average()
+            val variance = v.sumOf { (it - mean) * (it - mean) } / n
+            val kurtosis = v.sumOf { Math.pow(it - mean, 4.0) } / n / (variance * variance)
+            mean shouldBe (0.0 plusOrMinus 4 / sqrt(n))
+            variance shouldBe (1.0 plusOrMinus 4 * sqrt(2 / n))
+            kurtosis shouldBe (3.0 plusOrMinus 4 * sqrt(24 / n))
+            v.count { Math.abs(it) > 2 } / n shouldBe (0.04550 plusOrMinus 4 * sqrt(0.0455 * 0.9545 / n))
+            v.count { it > 0 } / n shouldBe (0.5 plusOrMinus 4 * sqrt(0.25 / n))
+            // r cos θ and r sin θ of one pair (values i and i + 100 400) are uncorrelated
+            correlation(v.subList(0, 100_399), v.subList(100_400, 200_799)) shouldBe (0.0 plusOrMinus 4.5 / sqrt(100_399.0))
+            flat(key.normalByBoxMuller(tf, shape, 4)).map(Float::toDouble) shouldBe v
+            (flat(key.normalByBoxMuller(tf, shape, 5)).map(Float::toDouble) == v) shouldBe false
+        }
+    }
+
     test("draws from sibling and nested streams are uncorrelated") {
         graph {
             val root = RandomKey.of(tf, 7, 0)

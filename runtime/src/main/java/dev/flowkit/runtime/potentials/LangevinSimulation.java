@@ -162,17 +162,15 @@ public final class LangevinSimulation {
             Operand<TFloat32> x = tf.readVariableOp(variable, TFloat32.class);
             Operand<TFloat32> noiseScale = Tensors.scalar(tf, Math.sqrt(2 * temperature * dt));
             boolean implicit = integrator == LangevinIntegrator.SEMI_IMPLICIT;
-            Operand<TFloat32> stiff = implicit ? tf.constant(Tensors.toFloat(potential.quadraticPart())) : null;
             Operand<TFloat32> resolvent = implicit ? tf.constant(Tensors.toFloat(resolvent(potential.quadraticPart(), dt))) : null;
             for (int k = 0; k < n; k++) {
-                Operand<TFloat32> force = potential.gradient(tf, x);
-                if (implicit) force = tf.math.sub(force, tf.linalg.matMul(x, stiff)); // ∇U = ∇V − A x (A symmetric)
+                Operand<TFloat32> force = implicit ? potential.mildGradient(tf, x) : potential.gradient(tf, x); // ∇U = ∇V − A x
                 Operand<TFloat32> drift = tf.math.mul(force, Tensors.scalar(tf, -dt));
                 if (integrator == LangevinIntegrator.TAMED) {
                     Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.math.square(drift), tf.constant(new int[] {1}), ReduceSum.keepDims(true)));
                     drift = tf.math.div(drift, tf.math.add(Tensors.scalar(tf, 1), norm));
                 }
-                Operand<TFloat32> noise = base.derive(k).normal(tf, tf.shape(x), 0);
+                Operand<TFloat32> noise = base.derive(k).normalByBoxMuller(tf, tf.shape(x), 0); // large draws: see RandomKey
                 x = tf.math.add(tf.math.add(x, drift), tf.math.mul(noise, noiseScale));
                 if (implicit) x = tf.linalg.matMul(x, resolvent); // rows times (I + dt A)⁻¹, symmetric
             }

@@ -23,25 +23,28 @@ import org.tensorflow.types.TInt32;
 
 /**
  * A potential V: R^dim → R compiled from its energy expression; its gradient comes from TensorFlow's gradients,
- * never from a hand-written formula. Every built-in potential (quadratic, phi4-chain) is an expression too.
+ * never from a hand-written formula (where V = ½ xᵀAx + mild part, from A x and the mild part's gradient). Every
+ * built-in potential (quadratic, phi4-chain) is an expression too.
  */
 public final class Potential {
     private final int dim;
     private final ExprSpec energy;
     private final double[][] quadraticPart;
+    private final ExprSpec mildPart;
 
     public Potential(PotentialSpec spec) {
-        this(spec.getDim(), spec.energy(), matrix(spec.quadraticPart()));
+        this(spec.getDim(), spec.energy(), matrix(spec.quadraticPart()), spec.quadraticPart() == null ? null : spec.mildPart());
     }
 
     public Potential(int dim, ExprSpec energy) {
-        this(dim, energy, null);
+        this(dim, energy, null, null);
     }
 
-    private Potential(int dim, ExprSpec energy, double[][] quadraticPart) {
+    private Potential(int dim, ExprSpec energy, double[][] quadraticPart, ExprSpec mildPart) {
         this.dim = dim;
         this.energy = energy;
         this.quadraticPart = quadraticPart;
+        this.mildPart = mildPart;
     }
 
     /** The stiff quadratic part A of V (see PotentialSpec.quadraticPart), or null. */
@@ -60,14 +63,29 @@ public final class Potential {
 
     /** V(x) per point: a column [n, 1] for points [n, dim]. */
     public Operand<TFloat32> energy(Ops tf, Operand<TFloat32> x) {
-        // adding zeros [n, 1] gives every energy that shape, even one that does not depend on x
-        Operand<TInt32> rows = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
-        return tf.math.add(compile(tf, energy, x), tf.zeros(tf.stack(List.of(rows, tf.constant(1))), TFloat32.class));
+        return perPoint(tf, energy, x);
     }
 
-    /** ∇V(x) per point, [n, dim], by differentiating Σ_points V. */
+    /** [expression] as a column [n, 1]: adding zeros of that shape covers expressions that do not depend on x. */
+    private Operand<TFloat32> perPoint(Ops tf, ExprSpec expression, Operand<TFloat32> x) {
+        Operand<TInt32> rows = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
+        return tf.math.add(compile(tf, expression, x), tf.zeros(tf.stack(List.of(rows, tf.constant(1))), TFloat32.class));
+    }
+
+    /** ∇V(x) per point, [n, dim]: TensorFlow's gradient of Σ_points V, or A x plus that of the mild part where V has one. */
     public Operand<TFloat32> gradient(Ops tf, Operand<TFloat32> x) {
-        Operand<TFloat32> total = tf.reduceSum(energy(tf, x), tf.constant(new int[] {0, 1}), ReduceSum.keepDims(false));
+        if (mildPart == null) return differentiate(tf, energy, x);
+        return tf.math.add(tf.linalg.matMul(x, tf.constant(Tensors.toFloat(quadraticPart))), differentiate(tf, mildPart, x)); // A symmetric
+    }
+
+    /** ∇(V − ½ xᵀAx), what the semi-implicit step treats explicitly (A: {@link #quadraticPart}). */
+    public Operand<TFloat32> mildGradient(Ops tf, Operand<TFloat32> x) {
+        if (mildPart != null) return differentiate(tf, mildPart, x);
+        return tf.math.sub(differentiate(tf, energy, x), tf.linalg.matMul(x, tf.constant(Tensors.toFloat(quadraticPart))));
+    }
+
+    private Operand<TFloat32> differentiate(Ops tf, ExprSpec expression, Operand<TFloat32> x) {
+        Operand<TFloat32> total = tf.reduceSum(perPoint(tf, expression, x), tf.constant(new int[] {0, 1}), ReduceSum.keepDims(false));
         return tf.gradients(total, List.of(x)).dy(0);
     }
 
