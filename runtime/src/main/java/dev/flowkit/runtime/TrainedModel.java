@@ -243,7 +243,7 @@ public final class TrainedModel implements AutoCloseable {
      * is null, else guided with scale w; [seed] keys a stochastic sampler's own noise.
      */
     public float[][] sample(float[][] noise, int[] labels, double guidance, long seed) {
-        checkPoints(noise, "noise");
+        checkRows(noise, "noise");
         if (labels != null) {
             checkLabels(labels, "labels");
             if (labels.length != noise.length) {
@@ -281,7 +281,7 @@ public final class TrainedModel implements AutoCloseable {
 
     /** log p per point, bits per dimension per point (for quantized data: of dequantized points), and the solve's NFE. */
     public LikelihoodGraph.LogDensities likelihood(float[][] points) {
-        checkPoints(points, "points");
+        checkRows(points, "points");
         return graph.logDensities(points);
     }
 
@@ -305,7 +305,7 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     private float[][] field(Prediction quantity, float[][] x, double t, int[] labels) {
-        checkPoints(x, "x");
+        checkRows(x, "x");
         if (!(t >= 0 && t <= 1)) throw new IllegalArgumentException("t: must be in [0, 1] (0: source, 1: data), was " + t);
         if (labels != null) {
             checkLabels(labels, "labels");
@@ -329,7 +329,7 @@ public final class TrainedModel implements AutoCloseable {
         SavedModelExport.write(spec(), graph.data(), components, sampler, checkpoint, dir);
     }
 
-    private void checkPoints(float[][] points, String field) {
+    private void checkRows(float[][] points, String field) {
         if (points == null || points.length == 0) throw new IllegalArgumentException(field + ": needs at least one point");
         for (int i = 0; i < points.length; i++) {
             if (points[i].length != dim()) {

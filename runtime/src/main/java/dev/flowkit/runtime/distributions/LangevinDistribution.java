@@ -37,8 +37,9 @@ public final class LangevinDistribution extends FiniteSample {
         int chains = spec.getSamples() + spec.getReference();
         Path file = spec.getSave() == null ? null : Path.of(spec.getSave());
         Path fingerprint = file == null ? null : Path.of(spec.getSave() + ".json");
-        String identity = spec.copy(spec.getPotential(), spec.getTemperature(), spec.getSamples(), spec.getReference(), spec.getDt(),
-                spec.getSteps(), spec.getInit(), spec.getIntegrator(), spec.getSeed(), null).toString();
+        // the simulation's version too: a file from an older way of drawing the chains is simulated again
+        String identity = LangevinSimulation.VERSION + " " + spec.copy(spec.getPotential(), spec.getTemperature(), spec.getSamples(),
+                spec.getReference(), spec.getDt(), spec.getSteps(), spec.getInit(), spec.getIntegrator(), spec.getSeed(), null);
         try {
             if (file != null && Files.exists(file) && Files.exists(fingerprint) && Files.readString(fingerprint).strip().equals(identity)) {
                 Npy.Rows rows = Npy.readRows(file);

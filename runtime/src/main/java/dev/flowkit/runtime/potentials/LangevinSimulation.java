@@ -35,6 +35,8 @@ import org.tensorflow.types.TInt64;
  * exploding state stops the simulation with the largest stable dt estimated from the curvature of V.
  */
 public final class LangevinSimulation {
+    /** Changes whenever the same spec and seed would give other chains (2: Box–Muller noise, split gradient). */
+    public static final int VERSION = 2;
     /** Steps per session call: few enough that the gradient graph builds in linear time, enough to amortize a call. */
     static final int STEPS_PER_CALL = 10;
     /** Values per chunk of chains (64 MiB of float32 state). */
