@@ -236,6 +236,16 @@ enum class LangevinIntegrator {
     @SerialName("euler") EULER,
 
     /**
+     * Metropolis-adjusted Langevin: the Euler step y = x − ∇V(x) dt + √(2T dt) ξ as a proposal, accepted with the
+     * Metropolis–Hastings probability min(1, exp(−(V(y) − V(x))/T) q(x | y)/q(y | x)) of the Gaussian proposal
+     * densities, per chain; otherwise the chain stays. Its stationary law is exactly exp(−V/T)/Z at every dt (no
+     * time-step bias); dt sets only how fast it mixes. The acceptance rate is reported; near 0.6 is efficient. Where
+     * ∇V is steep (φ⁴ far out) the Euler proposal overshoots and a chain started there may never move: start the
+     * chains near typical states (init) or lower dt.
+     */
+    @SerialName("mala") MALA,
+
+    /**
      * Tamed Euler (Hutzenthaler–Jentzen–Kloeden): the drift step −∇V dt is divided by 1 + dt‖∇V‖, so a step can
      * never move a chain by more than 1 + the noise. Same dt → 0 limit and O(dt) bias as Euler, but it cannot
      * explode: use it when V grows faster than quadratically (φ⁴) and Euler diverges at the dt you can afford,

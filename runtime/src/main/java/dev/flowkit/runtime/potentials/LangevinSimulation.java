@@ -69,6 +69,15 @@ public final class LangevinSimulation {
         this.progress = progress;
     }
 
+    /** MALA: accepted proposals and all proposals over every chain and step simulated so far. */
+    private double accepted;
+    private double proposed;
+
+    /** The fraction of MALA proposals accepted over the runs so far (NaN for the other integrators). */
+    public double acceptanceRate() {
+        return proposed == 0 ? Double.NaN : accepted / proposed;
+    }
+
     /** [chains] end points, row-major [chains × dim], a function of [seed]. */
     public float[] run(int chains, long seed) {
         int dim = potential.dim();
@@ -134,17 +143,26 @@ public final class LangevinSimulation {
         final Placeholder<TFloat32> probeX;
         final Placeholder<TFloat32> probeV;
         final Operand<TFloat32> hessianTimesV;
+        /** MALA: accepted moves since the chunk started, and the starting points' energies' finiteness. */
+        final VarHandleOp acceptedMoves;
+        final Op resetAccepted;
+        final Operand<TFloat32> acceptedCount;
+        final Operand<TFloat32> nonFiniteEnergies;
 
         Program(Ops tf) {
             count = tf.placeholder(TInt32.class);
             key = tf.placeholder(TInt64.class);
             RandomKey base = new RandomKey(key);
+            acceptedMoves = StateVariable.create(tf, "accepted");
+            resetAccepted = tf.assignVariableOp(acceptedMoves, tf.constant(0f));
+            acceptedCount = tf.readVariableOp(acceptedMoves, TFloat32.class);
             VarHandleOp variable = StateVariable.create(tf, "langevin");
             start = tf.assignVariableOp(variable, init.sample(tf, count, base.derive(-1)));
             advanceMany = advance(tf, variable, base, STEPS_PER_CALL);
             advanceOne = advance(tf, variable, base, 1);
             state = tf.readVariableOp(variable, TFloat32.class);
             Operand<TInt32> axes = tf.constant(new int[] {0, 1});
+            nonFiniteEnergies = tf.reduceSum(tf.dtypes.cast(tf.math.logicalNot(tf.math.isFinite(potential.energy(tf, state))), TFloat32.class), axes);
             finite = tf.reduceAll(tf.math.isFinite(state), axes);
             largest = tf.reduceMax(tf.math.abs(state), axes, ReduceMax.keepDims(false));
             probeX = tf.placeholder(TFloat32.class);
@@ -161,6 +179,7 @@ public final class LangevinSimulation {
 
         /** [n] steps from the variable's state; step k of a call uses the stream key.derive(k). */
         private Op advance(Ops tf, VarHandleOp variable, RandomKey base, int n) {
+            if (integrator == LangevinIntegrator.MALA) return advanceMetropolis(tf, variable, base, n);
             Operand<TFloat32> x = tf.readVariableOp(variable, TFloat32.class);
             Operand<TFloat32> noiseScale = Tensors.scalar(tf, Math.sqrt(2 * temperature * dt));
             boolean implicit = integrator == LangevinIntegrator.SEMI_IMPLICIT;
@@ -179,10 +198,52 @@ public final class LangevinSimulation {
             return tf.withControlDependencies(List.of(x)).assignVariableOp(variable, x);
         }
 
+        /**
+         * [n] Metropolis-adjusted steps: the Euler proposal accepted per chain with the Metropolis–Hastings ratio; V and
+         * ∇V of the current state carried from one step to the next, the accepted moves counted in [accepted].
+         */
+        private Op advanceMetropolis(Ops tf, VarHandleOp variable, RandomKey base, int n) {
+            Operand<TFloat32> x = tf.readVariableOp(variable, TFloat32.class);
+            Operand<TFloat32> vx = potential.energy(tf, x);
+            Operand<TFloat32> gx = potential.gradient(tf, x);
+            Operand<TFloat32> noiseScale = Tensors.scalar(tf, Math.sqrt(2 * temperature * dt));
+            Operand<TFloat32> one = Tensors.scalar(tf, 1);
+            Operand<TFloat32> moved = tf.zeros(tf.constant(new int[0]), TFloat32.class);
+            Operand<TInt32> rows = tf.constant(new int[] {1});
+            for (int k = 0; k < n; k++) {
+                Operand<TFloat32> y = tf.math.add(tf.math.sub(x, tf.math.mul(gx, Tensors.scalar(tf, dt))),
+                        tf.math.mul(base.derive(k).normalByBoxMuller(tf, tf.shape(x), 0), noiseScale));
+                Operand<TFloat32> vy = potential.energy(tf, y);
+                Operand<TFloat32> gy = potential.gradient(tf, y);
+                // log q(x | y) − log q(y | x), q(b | a) = N(b; a − dt ∇V(a), 2T dt I)
+                Operand<TFloat32> back = squaredNorm(tf, tf.math.add(tf.math.sub(x, y), tf.math.mul(gy, Tensors.scalar(tf, dt))));
+                Operand<TFloat32> forth = squaredNorm(tf, tf.math.add(tf.math.sub(y, x), tf.math.mul(gx, Tensors.scalar(tf, dt))));
+                Operand<TFloat32> logRatio = tf.math.sub(tf.math.div(tf.math.sub(vx, vy), Tensors.scalar(tf, temperature)),
+                        tf.math.div(tf.math.sub(back, forth), Tensors.scalar(tf, 4 * temperature * dt)));
+                Operand<TFloat32> u = base.derive(k).uniform(tf, tf.stack(List.of(tf.gather(tf.shape(x), tf.constant(0), tf.constant(0)),
+                        tf.constant(1))), 1);
+                // log u < log ratio; a non-finite ratio (NaN energy) never accepts
+                Operand<TBool> accept = tf.math.logicalAnd(tf.math.less(tf.math.log(tf.math.sub(one, u)), logRatio), tf.math.isFinite(logRatio));
+                Operand<TBool> acceptRows = tf.broadcastTo(accept, tf.shape(x));
+                x = tf.select(acceptRows, y, x);
+                gx = tf.select(acceptRows, gy, gx);
+                vx = tf.select(accept, vy, vx);
+                moved = tf.math.add(moved, tf.reduceSum(tf.dtypes.cast(accept, TFloat32.class), tf.constant(new int[] {0, 1})));
+            }
+            Op count = tf.assignAddVariableOp(acceptedMoves, moved);
+            return tf.withControlDependencies(List.of(x, count)).assignVariableOp(variable, x);
+        }
+
+        private Operand<TFloat32> squaredNorm(Ops tf, Operand<TFloat32> v) {
+            return tf.reduceSum(tf.math.square(v), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
+        }
+
         float[][] simulate(Session session, int rows, long seed, long chunkIndex, ProgressBar bar) {
             try (TInt32 n = TInt32.scalarOf(rows); TInt64 k = TInt64.vectorOf(seed, chunkIndex << 32)) {
-                session.runner().feed(count, n).feed(key, k).addTarget(start).run().close();
+                session.runner().feed(count, n).feed(key, k).addTarget(start).addTarget(resetAccepted).run().close();
             }
+            boolean metropolis = integrator == LangevinIntegrator.MALA;
+            if (metropolis) requireFiniteEnergies(session, rows);
             float[][] lastGood = sample(session, rows);
             int done = 0;
             while (done < steps) {
@@ -197,11 +258,44 @@ public final class LangevinSimulation {
                     if (!ok || max > EXPLOSION) throw diverged(session, done, ok, max, lastGood);
                 }
                 if (done % (STEPS_PER_CALL * 20) == 0) lastGood = sample(session, rows);
+                if (metropolis) {
+                    double rate = acceptedSoFar(session) / ((double) rows * done);
+                    if (rate == 0) throw noAcceptance(done);
+                    if (bar != null) bar.setExtraMessage(String.format(Locale.ROOT, " acceptance %.3f", rate));
+                }
                 if (bar != null) bar.stepBy((long) n * rows);
+            }
+            if (metropolis) {
+                accepted += acceptedSoFar(session);
+                proposed += (double) rows * steps;
             }
             try (Result r = session.runner().fetch(state).run()) {
                 return Tensors.toMatrix(r.get(0));
             }
+        }
+
+        private double acceptedSoFar(Session session) {
+            try (Result r = session.runner().fetch(acceptedCount).run()) {
+                return ((TFloat32) r.get(0)).getFloat();
+            }
+        }
+
+        /** MALA's ratio needs V itself: a start where it is not finite would never move. */
+        private void requireFiniteEnergies(Session session, int rows) {
+            try (Result r = session.runner().fetch(nonFiniteEnergies).run()) {
+                float bad = ((TFloat32) r.get(0)).getFloat();
+                if (bad > 0) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT, "data.potential: the energy V is not finite at %.0f of %d "
+                            + "starting points; integrator = mala needs V itself (not only ∇V) to accept or reject a move: start the "
+                            + "chains where V is finite (data.init) or use integrator = euler", bad, rows));
+                }
+            }
+        }
+
+        private IllegalArgumentException noAcceptance(int step) {
+            return new IllegalArgumentException(String.format(Locale.ROOT, "data.dt: with integrator = mala no proposal was accepted in "
+                    + "the first %d steps at dt = %g: the Euler step is far too long for this potential; try dt = %g (aim for an "
+                    + "acceptance near 0.6)", step, dt, dt / 10));
         }
 
         private float[][] sample(Session session, int rows) {
