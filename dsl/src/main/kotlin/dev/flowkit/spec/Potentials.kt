@@ -239,7 +239,8 @@ enum class LangevinIntegrator {
      * Metropolis-adjusted Langevin: the Euler step y = x − ∇V(x) dt + √(2T dt) ξ as a proposal, accepted with the
      * Metropolis–Hastings probability min(1, exp(−(V(y) − V(x))/T) q(x | y)/q(y | x)) of the Gaussian proposal
      * densities, per chain; otherwise the chain stays. Its stationary law is exactly exp(−V/T)/Z at every dt (no
-     * time-step bias); dt sets only how fast it mixes. The acceptance rate is reported; near 0.6 is efficient. Where
+     * time-step bias); dt sets only how fast it mixes: it is the starting step, tuned during the first fifth of the
+     * steps toward an acceptance of 0.6, then frozen (so the rest is an exact chain). The acceptance rate is reported. Where
      * ∇V is steep (φ⁴ far out) the Euler proposal overshoots and a chain started there may never move: start the
      * chains near typical states (init) or lower dt.
      */

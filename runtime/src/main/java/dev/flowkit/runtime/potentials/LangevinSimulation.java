@@ -72,6 +72,15 @@ public final class LangevinSimulation {
     /** MALA: accepted proposals and all proposals over every chain and step simulated so far. */
     private double accepted;
     private double proposed;
+    /** MALA: the fraction of a chunk's steps that tune the step size, and the acceptance they aim for. */
+    static final double BURN_IN = 0.2;
+    static final double TARGET_ACCEPTANCE = 0.6;
+    private double stepSizeUsed = Double.NaN;
+
+    /** The step size MALA settled on during burn-in (the last chunk's; NaN for the other integrators). */
+    public double stepSize() {
+        return stepSizeUsed;
+    }
 
     /** The fraction of MALA proposals accepted over the runs so far (NaN for the other integrators). */
     public double acceptanceRate() {
@@ -148,6 +157,10 @@ public final class LangevinSimulation {
         final Op resetAccepted;
         final Operand<TFloat32> acceptedCount;
         final Operand<TFloat32> nonFiniteEnergies;
+        /** MALA: the step size, data.dt at the start of each chunk, tuned during burn-in, then frozen. */
+        final VarHandleOp stepSize;
+        final Placeholder<TFloat32> newStepSize;
+        final Op setStepSize;
 
         Program(Ops tf) {
             count = tf.placeholder(TInt32.class);
@@ -156,6 +169,9 @@ public final class LangevinSimulation {
             acceptedMoves = StateVariable.create(tf, "accepted");
             resetAccepted = tf.assignVariableOp(acceptedMoves, tf.constant(0f));
             acceptedCount = tf.readVariableOp(acceptedMoves, TFloat32.class);
+            stepSize = StateVariable.create(tf, "stepSize");
+            newStepSize = tf.placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
+            setStepSize = tf.assignVariableOp(stepSize, newStepSize);
             VarHandleOp variable = StateVariable.create(tf, "langevin");
             start = tf.assignVariableOp(variable, init.sample(tf, count, base.derive(-1)));
             advanceMany = advance(tf, variable, base, STEPS_PER_CALL);
@@ -206,20 +222,21 @@ public final class LangevinSimulation {
             Operand<TFloat32> x = tf.readVariableOp(variable, TFloat32.class);
             Operand<TFloat32> vx = potential.energy(tf, x);
             Operand<TFloat32> gx = potential.gradient(tf, x);
-            Operand<TFloat32> noiseScale = Tensors.scalar(tf, Math.sqrt(2 * temperature * dt));
+            Operand<TFloat32> h = tf.readVariableOp(stepSize, TFloat32.class); // dt, tuned during burn-in
+            Operand<TFloat32> noiseScale = tf.math.sqrt(tf.math.mul(h, Tensors.scalar(tf, 2 * temperature)));
             Operand<TFloat32> one = Tensors.scalar(tf, 1);
             Operand<TFloat32> moved = tf.zeros(tf.constant(new int[0]), TFloat32.class);
             Operand<TInt32> rows = tf.constant(new int[] {1});
             for (int k = 0; k < n; k++) {
-                Operand<TFloat32> y = tf.math.add(tf.math.sub(x, tf.math.mul(gx, Tensors.scalar(tf, dt))),
+                Operand<TFloat32> y = tf.math.add(tf.math.sub(x, tf.math.mul(gx, h)),
                         tf.math.mul(base.derive(k).normalByBoxMuller(tf, tf.shape(x), 0), noiseScale));
                 Operand<TFloat32> vy = potential.energy(tf, y);
                 Operand<TFloat32> gy = potential.gradient(tf, y);
                 // log q(x | y) − log q(y | x), q(b | a) = N(b; a − dt ∇V(a), 2T dt I)
-                Operand<TFloat32> back = squaredNorm(tf, tf.math.add(tf.math.sub(x, y), tf.math.mul(gy, Tensors.scalar(tf, dt))));
-                Operand<TFloat32> forth = squaredNorm(tf, tf.math.add(tf.math.sub(y, x), tf.math.mul(gx, Tensors.scalar(tf, dt))));
+                Operand<TFloat32> back = squaredNorm(tf, tf.math.add(tf.math.sub(x, y), tf.math.mul(gy, h)));
+                Operand<TFloat32> forth = squaredNorm(tf, tf.math.add(tf.math.sub(y, x), tf.math.mul(gx, h)));
                 Operand<TFloat32> logRatio = tf.math.sub(tf.math.div(tf.math.sub(vx, vy), Tensors.scalar(tf, temperature)),
-                        tf.math.div(tf.math.sub(back, forth), Tensors.scalar(tf, 4 * temperature * dt)));
+                        tf.math.div(tf.math.sub(back, forth), tf.math.mul(h, Tensors.scalar(tf, 4 * temperature))));
                 Operand<TFloat32> u = base.derive(k).uniform(tf, tf.stack(List.of(tf.gather(tf.shape(x), tf.constant(0), tf.constant(0)),
                         tf.constant(1))), 1);
                 // log u < log ratio; a non-finite ratio (NaN energy) never accepts
@@ -243,7 +260,12 @@ public final class LangevinSimulation {
                 session.runner().feed(count, n).feed(key, k).addTarget(start).addTarget(resetAccepted).run().close();
             }
             boolean metropolis = integrator == LangevinIntegrator.MALA;
-            if (metropolis) requireFiniteEnergies(session, rows);
+            double h = dt;
+            if (metropolis) {
+                setStepSize(session, h);
+                requireFiniteEnergies(session, rows);
+            }
+            double acceptedBefore = 0;
             float[][] lastGood = sample(session, rows);
             int done = 0;
             while (done < steps) {
@@ -259,9 +281,18 @@ public final class LangevinSimulation {
                 }
                 if (done % (STEPS_PER_CALL * 20) == 0) lastGood = sample(session, rows);
                 if (metropolis) {
-                    double rate = acceptedSoFar(session) / ((double) rows * done);
+                    double acceptedNow = acceptedSoFar(session);
+                    double rate = acceptedNow / ((double) rows * done);
                     if (rate == 0) throw noAcceptance(done);
-                    if (bar != null) bar.setExtraMessage(String.format(Locale.ROOT, " acceptance %.3f", rate));
+                    if (done <= steps * BURN_IN) {
+                        // burn-in: move the step size toward an acceptance of 0.6 (by at most a factor 2 per call), then keep it
+                        double recent = (acceptedNow - acceptedBefore) / ((double) rows * n);
+                        h *= Math.exp(Math.max(-Math.log(2), Math.min(Math.log(2), 2 * (recent - TARGET_ACCEPTANCE))));
+                        setStepSize(session, h);
+                    }
+                    acceptedBefore = acceptedNow;
+                    stepSizeUsed = h;
+                    if (bar != null) bar.setExtraMessage(String.format(Locale.ROOT, " acceptance %.3f, dt %.3g", rate, h));
                 }
                 if (bar != null) bar.stepBy((long) n * rows);
             }
@@ -271,6 +302,12 @@ public final class LangevinSimulation {
             }
             try (Result r = session.runner().fetch(state).run()) {
                 return Tensors.toMatrix(r.get(0));
+            }
+        }
+
+        private void setStepSize(Session session, double h) {
+            try (TFloat32 value = TFloat32.scalarOf((float) h)) {
+                session.runner().feed(newStepSize, value).addTarget(setStepSize).run().close();
             }
         }
 
