@@ -41,14 +41,15 @@ class TrainedModelSpec : FunSpec({
     val blobsFile = tempdir().toPath().resolve("blobs.npy")
     val blobs = java.util.Random(3).let { r -> Array(4000) { i -> floatArrayOf((r.nextGaussian() * 0.3 + if (i % 2 == 0) 2 else -2).toFloat(), (r.nextGaussian() * 0.3).toFloat()) } }
     Npy.write(blobsFile, blobs)
-    val unconditional = experiment("trained-blobs") {
+    fun blobsExperiment(file: Path) = experiment("trained-blobs") {
         seed = 5
-        data { dataset(blobsFile.toString()) }
+        data { dataset(file.toString()) }
         network { mlp(hidden = listOf(64, 64)) }
         train { steps = 1000; batchSize = 512; logEvery = 100; checkpointEvery = 500; ema(decay = 0.99) }
         sample { euler(steps = 20); count = 300 }
         evaluate { wasserstein2(); likelihood(solver = Euler(steps = 20), points = 64, grid = 0) }
     }
+    val unconditional = blobsExperiment(blobsFile)
     val runDir = tempdir().toPath().resolve("blobs")
     flowkit.run(unconditional, RunOptions.to(runDir).withPlots(false))
     Files.delete(blobsFile)
@@ -98,14 +99,7 @@ class TrainedModelSpec : FunSpec({
         val points = Array(20) { i -> floatArrayOf(if (i % 2 == 0) 2f else -2f, 0.03f * (i - 10)) }
         val loaded = Flowkit.load(runDir).use { it.logLikelihood(points) }
         val data = tempdir().toPath().resolve("blobs.npy").also { Npy.write(it, blobs) }
-        val spec = experiment("trained-blobs") {
-            seed = 5
-            data { dataset(data.toString()) }
-            network { mlp(hidden = listOf(64, 64)) }
-            train { steps = 1000; batchSize = 512; logEvery = 100; checkpointEvery = 500; ema(decay = 0.99) }
-            sample { euler(steps = 20); count = 300 }
-            evaluate { wasserstein2(); likelihood(solver = Euler(steps = 20), points = 64, grid = 0) }
-        }
+        val spec = blobsExperiment(data)
         val compiled = flowkit.compile(spec).use { e ->
             e.restore(runDir.resolve("checkpoint/variables"))
             e.logLikelihood(points).logDensity()

@@ -4,7 +4,6 @@ import dev.flowkit.runtime.TrainedModel;
 import dev.flowkit.runtime.output.ImageGrids;
 import dev.flowkit.runtime.output.Npy;
 import dev.flowkit.runtime.output.Plots;
-import dev.flowkit.spec.Dataset;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.SpecNames;
 import java.nio.file.Files;
@@ -90,16 +89,8 @@ final class SampleCommand implements Callable<Integer> {
     private static boolean figure(TrainedModel model, ExperimentSpec spec, float[][] samples, int[] labels, Path png, String title) throws Exception {
         List<Integer> image = model.imageShape();
         if (image != null) {
-            double low;
-            double high;
-            if (spec.getData() instanceof Dataset d && d.getQuantization() != null) {
-                low = d.getQuantization().getLow();
-                high = d.getQuantization().getHigh();
-            } else {
-                low = Arrays.stream(samples).flatMapToDouble(r -> java.util.stream.IntStream.range(0, r.length).mapToDouble(i -> r[i])).min().orElse(0);
-                high = Arrays.stream(samples).flatMapToDouble(r -> java.util.stream.IntStream.range(0, r.length).mapToDouble(i -> r[i])).max().orElse(1);
-            }
-            ImageGrids.Layout layout = new ImageGrids.Layout(image.get(0), image.get(1), image.get(2), low, high);
+            double[] range = ImageGrids.displayRange(spec.getData(), samples);
+            ImageGrids.Layout layout = new ImageGrids.Layout(image.get(0), image.get(1), image.get(2), range[0], range[1]);
             float[][] cells = labels != null ? ImageGrids.byClass(samples, labels, model.classes(), 10) : Arrays.copyOf(samples, Math.min(64, samples.length));
             ImageGrids.panels(png, title, layout, List.of(labels != null ? "classes 0 … " + (model.classes() - 1) + " (rows)" : "samples"),
                     List.<float[][]>of(cells), labels != null ? 10 : 8);

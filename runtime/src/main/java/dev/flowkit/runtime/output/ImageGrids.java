@@ -21,6 +21,21 @@ public final class ImageGrids {
 
     private ImageGrids() {}
 
+    /**
+     * The value range shown black to white: the quantization's [low, high] for quantized data, else the extent of the
+     * finite values of [rows].
+     */
+    public static double[] displayRange(dev.flowkit.spec.DistributionSpec data, float[][] rows) {
+        if (data instanceof dev.flowkit.spec.Dataset d && d.getQuantization() != null) {
+            return new double[] {d.getQuantization().getLow(), d.getQuantization().getHigh()};
+        }
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (float[] row : rows) for (float v : row) if (Float.isFinite(v)) { low = Math.min(low, v); high = Math.max(high, v); }
+        if (!(high > low)) return Double.isFinite(low) ? new double[] {low - 1, low + 1} : new double[] {0, 1};
+        return new double[] {low, high};
+    }
+
     /** The pixel layout of a point, and the value range shown black to white. */
     public record Layout(int height, int width, int channels, double low, double high) {}
 

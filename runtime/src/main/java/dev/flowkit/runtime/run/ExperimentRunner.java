@@ -182,7 +182,7 @@ public final class ExperimentRunner {
      */
     private static void imageFigures(Path out, String suffix, String label, List<Integer> image, ExperimentSpec spec,
                                      SamplingGraph.SampleBatch batch, CompiledExperiment.LabelledPoints data) throws IOException {
-        double[] range = displayRange(spec, data.points());
+        double[] range = ImageGrids.displayRange(spec.getData(), data.points());
         ImageGrids.Layout layout = new ImageGrids.Layout(image.get(0), image.get(1), image.get(2), range[0], range[1]);
         if (batch.labels() != null && data.labels() != null) {
             int classes = spec.getData().getClasses();
@@ -208,17 +208,6 @@ public final class ExperimentRunner {
                 captions, panels, 1);
     }
 
-    /** Quantized data shows its [low, high]; other images the data's own range. */
-    private static double[] displayRange(ExperimentSpec spec, float[][] data) {
-        if (spec.getData() instanceof Dataset d && d.getQuantization() != null) {
-            return new double[] {d.getQuantization().getLow(), d.getQuantization().getHigh()};
-        }
-        double low = Double.POSITIVE_INFINITY;
-        double high = Double.NEGATIVE_INFINITY;
-        for (float[] row : data) for (float v : row) { low = Math.min(low, v); high = Math.max(high, v); }
-        return high > low ? new double[] {low, high} : new double[] {low - 1, low + 1};
-    }
-
     private static float[][] first(float[][] rows, int n) {
         return java.util.Arrays.copyOf(rows, Math.min(n, rows.length));
     }
@@ -227,7 +216,8 @@ public final class ExperimentRunner {
     private record Sampled(Double guidance, Map<String, Double> metrics, long functionEvaluations, double seconds, float[][] samples,
                            java.util.Set<String> modelMetrics) {}
 
-    private static String format(double w) {
+    /** A guidance scale as it names files and tags: 2 for 2.0, 2.5 as is. */
+    static String format(double w) {
         return w == Math.rint(w) ? String.valueOf((long) w) : String.valueOf(w);
     }
 
