@@ -74,6 +74,7 @@ import dev.flowkit.spec.FlowAndScoreMatching
 import dev.flowkit.spec.Langevin
 import dev.flowkit.spec.LangevinCorrector
 import dev.flowkit.spec.LinearSigma
+import dev.flowkit.spec.NoiseStdSigma
 import dev.flowkit.spec.Midpoint
 import dev.flowkit.spec.NoisePrediction
 import dev.flowkit.spec.Pc
@@ -315,6 +316,8 @@ class SampleScope internal constructor(defaults: SampleSpec) {
     fun constant(value: Double) = ConstantSigma(value)
     /** σ_t = start + (end − start) t. */
     fun linear(start: Double, end: Double) = LinearSigma(start, end)
+    /** σ_t = scale · β_t, the path's noise std (Gaussian paths; the default off diffusion schedules). */
+    @JvmOverloads fun noiseStd(scale: Double = 1.0) = NoiseStdSigma(scale)
     /** σ_t = g_t of the diffusion schedule: the reverse-time SDE. */
     fun reverse() = ReverseSigma
 

@@ -170,6 +170,16 @@ data class LinearSigma(val start: Double = 1.0, val end: Double = 0.0) : SigmaSp
     }
 }
 
+/**
+ * σ_t = scale · β_t, the path's own noise std: the score term ½σ_t² ∇log p_t ≈ −½ scale² β_t ε̂ stays bounded as
+ * β_t → 0, where a constant σ multiplies the model's error in ε̂ by 1/β_t. Gaussian paths.
+ */
+@Serializable
+@SerialName("noise-std")
+data class NoiseStdSigma(val scale: Double = 1.0) : SigmaSpec {
+    override fun validate(v: Validator) = v.nonNegative("scale", scale)
+}
+
 /** σ_t = g_t, the diffusion coefficient of the schedule's SDE: the sampler then solves the reverse-time SDE. */
 @Serializable
 @SerialName("reverse")
@@ -177,7 +187,8 @@ data object ReverseSigma : SigmaSpec
 
 /**
  * Euler–Maruyama on dX = [u_t(X) + ½σ_t² ∇log p_t(X)] dt + σ_t dW (the extension trick: every σ_t ≥ 0 has the
- * same marginals). [sigma] defaults to `reverse()` on vp, sub-vp and ve schedules and to `constant(1.0)` elsewhere.
+ * same marginals). [sigma] defaults to `reverse()` on vp, sub-vp and ve schedules and to `noiseStd()` (σ_t = β_t)
+ * on the other Gaussian paths.
  * The last step adds no noise (it returns the mean), as the reference samplers do.
  */
 @Serializable
@@ -187,7 +198,7 @@ data class EulerMaruyama(override val steps: Int = 500, val sigma: SigmaSpec? = 
     override val usesDiffusion: Boolean get() = sigma == ReverseSigma
 
     override fun withDefaults(path: PathSpec) =
-        if (sigma != null) this else copy(sigma = if (path.isDiffusion) ReverseSigma else ConstantSigma(1.0))
+        if (sigma != null) this else copy(sigma = if (path.isDiffusion) ReverseSigma else if (path.hasScore) NoiseStdSigma() else ConstantSigma(1.0))
 
     override fun validate(v: Validator) {
         super.validate(v)

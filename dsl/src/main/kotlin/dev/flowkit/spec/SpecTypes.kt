@@ -73,7 +73,7 @@ class SpecTypes private constructor(private val entries: List<Entry>) {
             of(SamplerSpec::class, Euler::class, Heun::class, Midpoint::class, Rk4::class, Dopri5::class,
                 EulerMaruyama::class, Langevin::class, Pc::class, DpmSolver::class, EdmHeun::class),
             of(TimeGridSpec::class, UniformGrid::class, KarrasGrid::class, LogSnrGrid::class),
-            of(SigmaSpec::class, ConstantSigma::class, LinearSigma::class, ReverseSigma::class),
+            of(SigmaSpec::class, ConstantSigma::class, LinearSigma::class, NoiseStdSigma::class, ReverseSigma::class),
             of(CorrectorSpec::class, LangevinCorrector::class),
             of(MetricSpec::class, Wasserstein2::class, Mmd::class, MeanCovError::class, ClassAccuracy::class, Likelihood::class, Marginals::class, Fid::class),
             of(DivergenceSpec::class, ExactDivergence::class, Hutchinson::class),

@@ -19,6 +19,7 @@ import dev.flowkit.spec.LangevinCorrector
 import dev.flowkit.spec.Langevin
 import dev.flowkit.spec.EulerMaruyama
 import dev.flowkit.spec.ConstantSigma
+import dev.flowkit.spec.NoiseStdSigma
 import dev.flowkit.spec.LinearPath
 import dev.flowkit.spec.LinearSchedule
 import dev.flowkit.spec.Mlp
@@ -123,7 +124,7 @@ class DslSpec : FunSpec({
         experiment("flat") { data { moons() }; sample { eulerMaruyama(steps = 100, sigma = 0.5) } }
             .withDefaults().sample.sampler shouldBe EulerMaruyama(100, ConstantSigma(0.5))
         experiment("lf") { data { moons() }; sample { eulerMaruyama() } }.withDefaults().sample.sampler shouldBe
-            EulerMaruyama(500, ConstantSigma(1.0))
+            EulerMaruyama(500, NoiseStdSigma(1.0))
         val pc = experiment("pc") {
             data { moons() }
             path { gaussian(schedule = ve()) }

@@ -79,6 +79,7 @@ import dev.flowkit.runtime.samplers.TimeGrid;
 import dev.flowkit.runtime.samplers.LangevinCorrector;
 import dev.flowkit.runtime.samplers.LangevinSampler;
 import dev.flowkit.runtime.samplers.LinearNoise;
+import dev.flowkit.runtime.samplers.NoiseStdNoise;
 import dev.flowkit.runtime.samplers.MidpointSolver;
 import dev.flowkit.runtime.samplers.NoiseScale;
 import dev.flowkit.runtime.samplers.PredictorCorrector;
@@ -96,6 +97,7 @@ import dev.flowkit.spec.EulerMaruyama;
 import dev.flowkit.spec.FlowAndScoreMatching;
 import dev.flowkit.spec.Langevin;
 import dev.flowkit.spec.LinearSigma;
+import dev.flowkit.spec.NoiseStdSigma;
 import dev.flowkit.spec.DpmSolver;
 import dev.flowkit.spec.EdmHeun;
 import dev.flowkit.spec.KarrasGrid;
@@ -173,6 +175,7 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), dev.flowkit.spec.LangevinCorrector.class, (s, c) -> new LangevinCorrector(s.getSnr(), s.getSteps()));
         Components.bind(binder(), ConstantSigma.class, (s, c) -> new ConstantNoise(s.getValue()));
         Components.bind(binder(), LinearSigma.class, (s, c) -> new LinearNoise(s.getStart(), s.getEnd()));
+        Components.bind(binder(), NoiseStdSigma.class, (s, c) -> new NoiseStdNoise(s.getScale()));
         Components.bind(binder(), ReverseSigma.class, (s, c) -> new ReverseNoise());
         // metrics
         Components.bind(binder(), Wasserstein2.class, (s, c) -> new Wasserstein2Metric());

@@ -9,6 +9,7 @@ import dev.flowkit.runtime.samplers.HeunSolver
 import dev.flowkit.runtime.samplers.LangevinCorrector
 import dev.flowkit.runtime.samplers.LangevinSampler
 import dev.flowkit.runtime.samplers.LinearNoise
+import dev.flowkit.runtime.samplers.NoiseStdNoise
 import dev.flowkit.runtime.samplers.PredictorCorrector
 import dev.flowkit.runtime.samplers.ReverseNoise
 import dev.flowkit.runtime.samplers.Sampler
@@ -47,6 +48,7 @@ class StochasticSamplersSpec : FunSpec({
         withData(
             Case(EulerMaruyamaSolver(200, ConstantNoise(1.0)), Linear(), "euler-maruyama(200, σ = 1), linear"),
             Case(EulerMaruyamaSolver(200, LinearNoise(2.0, 0.0)), Cosine(), "euler-maruyama(200, σ from 2 to 0), cosine"),
+            Case(EulerMaruyamaSolver(200, NoiseStdNoise(1.5)), Linear(), "euler-maruyama(200, σ = 1.5 β_t), linear"),
             Case(EulerMaruyamaSolver(300, ReverseNoise()), VariancePreserving(0.1, 20.0), "reverse SDE (300), vp"),
             Case(EulerMaruyamaSolver(300, ReverseNoise()), SubVariancePreserving(0.1, 20.0), "reverse SDE (300), sub-vp"),
             Case(EulerMaruyamaSolver(400, ReverseNoise()), VarianceExploding(0.01, 50.0), "reverse SDE (400), ve"),
@@ -60,6 +62,18 @@ class StochasticSamplersSpec : FunSpec({
                 val field = GaussianMixtureMarginal(mixture, c.schedule)
                 val start = GaussianMixtureDistribution(Gaussian(2, std = c.schedule.sourceStd()))
                 mixture.shouldMatch(runSampler(c.sampler, field, field.path(), start, 4000).samples(), stdTolerance = 0.1)
+            }
+        }
+    }
+
+    test("noiseStd(scale) is σ_t = scale · β_t of the path: scale² (1 − t)² on linear, scale² cos²(πt/2) on cosine") {
+        graph {
+            val t = constant(arrayOf(floatArrayOf(0.0f), floatArrayOf(0.25f), floatArrayOf(0.9f)))
+            val linear = flat(NoiseStdNoise(2.0).squared(tf, GaussianMixtureMarginal(mixture, Linear()).path(), t))
+            val cosine = flat(NoiseStdNoise(0.5).squared(tf, GaussianMixtureMarginal(mixture, Cosine()).path(), t))
+            listOf(0.0, 0.25, 0.9).forEachIndexed { i, s ->
+                linear[i].toDouble() shouldBe (4 * (1 - s) * (1 - s) plusOrMinus 1e-5)
+                cosine[i].toDouble() shouldBe (0.25 * Math.cos(Math.PI * s / 2).let { it * it } plusOrMinus 1e-5)
             }
         }
     }
