@@ -1,6 +1,5 @@
 package dev.flowkit.runtime.sweep;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flowkit.dsl.Sweep;
 import dev.flowkit.runtime.Flowkit;
@@ -10,6 +9,7 @@ import dev.flowkit.runtime.run.TrainingListener;
 import dev.flowkit.spec.ExperimentSpec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -28,11 +29,17 @@ import java.util.stream.Collectors;
  */
 public final class SweepRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** This JVM, as pid@host: where an outcome came from. */
+    public static final String PROCESS = ProcessHandle.current().pid() + "@" + hostName();
 
     private final Flowkit flowkit;
 
     public SweepRunner(Flowkit flowkit) {
         this.flowkit = flowkit;
+    }
+
+    public Flowkit flowkit() {
+        return flowkit;
     }
 
     /** One experiment of a sweep and its label on each axis. */
@@ -87,37 +94,93 @@ public final class SweepRunner {
         }
     }
 
+    /**
+     * What became of one variant: the text of its metrics.json, or the error that stopped it; its wall seconds (the
+     * recorded total of a kept run) and the process it ran in (pid@host).
+     */
+    public record Outcome(String metricsJson, String error, double seconds, boolean kept, String process) implements Serializable {}
+
+    /**
+     * Where the variants run: one after another in this JVM ({@link #IN_TURN}) or elsewhere, e.g. as tasks on a
+     * cluster. It starts them all and hands back one outcome per variant, in the plan's order, each waited for
+     * when asked.
+     */
+    public interface Dispatcher {
+        List<Supplier<Outcome>> start(SweepRunner runner, Plan plan, Options options);
+    }
+
+    /** In this JVM, one variant after another, each when its outcome is asked for. */
+    public static final Dispatcher IN_TURN = (runner, plan, options) -> {
+        List<Supplier<Outcome>> outcomes = new ArrayList<>();
+        int n = plan.variants().size();
+        for (int i = 0; i < n; i++) {
+            Variant variant = plan.variants().get(i);
+            int number = i + 1;
+            outcomes.add(() -> {
+                options.log().printf("== [%d/%d] %s ==%n", number, n, variant.spec().getName());
+                return runner.runOne(variant.spec(), options);
+            });
+        }
+        return outcomes;
+    };
+
     public SweepResults run(Plan plan, Options options) {
+        return run(plan, options, IN_TURN);
+    }
+
+    /** Runs [plan] through [dispatcher]; results.* are rewritten after each outcome, in the plan's order. */
+    public SweepResults run(Plan plan, Options options, Dispatcher dispatcher) {
         try {
             Files.createDirectories(options.outDir());
             SweepResults results = new SweepResults(plan.name(), plan.axes(), options.reference());
-            int n = plan.variants().size();
-            for (int i = 0; i < n; i++) {
+            List<Supplier<Outcome>> outcomes = dispatcher.start(this, plan, options);
+            for (int i = 0; i < outcomes.size(); i++) {
                 Variant variant = plan.variants().get(i);
-                ExperimentSpec spec = variant.spec();
-                options.log().printf("== [%d/%d] %s ==%n", i + 1, n, spec.getName());
-                Path runDir = options.outDir().resolve(spec.getName());
-                long start = System.nanoTime();
-                try {
-                    boolean kept = options.resume() && finished(spec, runDir);
-                    if (kept) {
-                        options.log().println("finished before with the same spec: kept " + runDir.resolve("metrics.json"));
-                    } else {
-                        flowkit.run(spec, RunOptions.to(runDir).resuming(options.resume()).withSession(options.session().apply(spec))
-                                .withListener(options.listener().apply(spec)));
-                    }
-                    JsonNode metrics = JSON.readTree(runDir.resolve("metrics.json").toFile());
-                    results.add(variant, metrics, kept ? metrics.path("timings").path("totalSeconds").asDouble(Double.NaN) : (System.nanoTime() - start) / 1e9);
-                } catch (RuntimeException e) {
-                    options.log().println("error in " + spec.getName() + ": " + e.getMessage());
-                    results.failed(variant, String.valueOf(e.getMessage()), (System.nanoTime() - start) / 1e9);
-                }
+                Outcome outcome = outcomes.get(i).get();
+                if (outcome.error() == null) results.add(variant, JSON.readTree(outcome.metricsJson()), outcome.seconds());
+                else results.failed(variant, outcome.error(), outcome.seconds());
                 results.write(options.outDir());
             }
             return results;
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the sweep's results in " + options.outDir(), e);
         }
+    }
+
+    /**
+     * Runs one variant into OUT/&lt;name&gt;/ (or keeps it, resuming, when it finished before with the same spec); an
+     * error becomes the outcome, so the other variants still run.
+     */
+    public Outcome runOne(ExperimentSpec spec, Options options) {
+        Path runDir = options.outDir().resolve(spec.getName());
+        long start = System.nanoTime();
+        try {
+            boolean kept = options.resume() && finished(spec, runDir);
+            if (kept) {
+                options.log().println("finished before with the same spec: kept " + runDir.resolve("metrics.json"));
+            } else {
+                flowkit.run(spec, RunOptions.to(runDir).resuming(options.resume()).withSession(options.session().apply(spec))
+                        .withListener(options.listener().apply(spec)));
+            }
+            String metrics = Files.readString(runDir.resolve("metrics.json"));
+            double seconds = kept ? JSON.readTree(metrics).path("timings").path("totalSeconds").asDouble(Double.NaN) : elapsed(start);
+            return new Outcome(metrics, null, seconds, kept, PROCESS);
+        } catch (RuntimeException | IOException e) {
+            options.log().println("error in " + spec.getName() + ": " + e.getMessage());
+            return new Outcome(null, String.valueOf(e.getMessage()), elapsed(start), false, PROCESS);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static double elapsed(long start) {
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** Whether [runDir] holds the metrics of a completed run of exactly [spec]. */
