@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,11 +19,14 @@ final class StudyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<folder name>-study/)")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE})")
-    int threads;
+    @Option(names = "--threads", paramLabel = "N", description = "TensorFlow intra-op threads (default: 2); with --master, spark.task.cpus (default 1)")
+    Integer threads;
 
     @Option(names = "--resume", description = "keep experiments already finished with the same spec; continue the others from their checkpoints, if any")
     boolean resume;
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -30,6 +34,6 @@ final class StudyCommand implements Callable<Integer> {
             System.err.println("error: DIR: no such folder: " + folder);
             return 2;
         }
-        return SweepCommand.run(folder, out, resume, threads, "-study");
+        return SweepCommand.run(folder, out, resume, threads != null || cluster.onSpark() ? threads : Integer.valueOf(2), cluster, "-study");
     }
 }

@@ -7,6 +7,7 @@ import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.output.ConsoleProgress;
 import dev.flowkit.runtime.sweep.SweepResults;
 import dev.flowkit.runtime.sweep.SweepRunner;
+import dev.flowkit.spark.SparkSweep;
 import dev.flowkit.spec.ExperimentSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,16 +42,23 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "keep variants already finished with the same spec; continue the others from their checkpoints, if any")
     boolean resume;
 
-    @Option(names = "--threads", paramLabel = "N", description = "TensorFlow intra-op threads (default: every core for image data, 1 otherwise)")
+    @Option(names = "--threads", paramLabel = "N",
+            description = "TensorFlow intra-op threads (default: every core for image data, 1 otherwise); with --master, spark.task.cpus (default 1)")
     Integer threads;
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Override
     public Integer call() throws Exception {
-        return run(source, out, resume, threads, "");
+        return run(source, out, resume, threads, cluster, "");
     }
 
-    /** Runs the sweep in [source]; the default output folder is out/<name><suffix>. */
-    static int run(Path source, Path out, boolean resume, Integer threads, String suffix) throws IOException {
+    /**
+     * Runs the sweep in [source], in turn here or, with --master, each variant as a Spark task; the default output
+     * folder is out/<name><suffix>.
+     */
+    static int run(Path source, Path out, boolean resume, Integer threads, ClusterOptions cluster, String suffix) throws IOException {
         Flowkit flowkit = Flowkit.create();
         List<ExperimentSpec> specs = read(flowkit, source);
         if (specs == null) return 2;
@@ -67,7 +77,14 @@ final class SweepCommand implements Callable<Integer> {
                 })
                 .withListener(spec -> new ConsoleProgress(spec.getName(), System.err))
                 .withReference(Files.isDirectory(source) ? reference(source.resolve("published.json")) : Map.of());
-        SweepResults results = new SweepRunner(flowkit).run(plan, options);
+        SweepResults results;
+        if (cluster.onSpark()) {
+            try (JavaSparkContext context = cluster.connect("flowkit sweep " + plan.name(), threads)) {
+                results = new SweepRunner(flowkit).run(plan, options, new SparkSweep(context));
+            }
+        } else {
+            results = new SweepRunner(flowkit).run(plan, options);
+        }
         System.out.println(results.markdown());
         System.out.println("results in " + dir.resolve("results.md") + " and " + dir.resolve("results.json")
                 + "; plots: " + String.join(", ", results.metricNames().stream().map(m -> m + ".png").toList()));

@@ -325,6 +325,14 @@ class CliSpec : FunSpec({
             again shouldBe 0
             err.split("finished before with the same spec: kept").size shouldBe 5
 
+            // the same sweep as Spark tasks (in-process, two at a time): the same numbers, variant for variant
+            val onSpark = dir.resolve("spark")
+            val (sparkCode, _, sparkErr) = flowkit("sweep", script.toString(), "--out", onSpark.toString(), "--master", "local[2]")
+            sparkCode shouldBe 0
+            sparkErr shouldContain "== [4/4] fm-schedule_cosine-steps_30: done in"
+            val sparkRows = ObjectMapper().readTree(onSpark.resolve("results.json").toFile())
+            sparkRows.map { it["name"].asText() to it["metrics"] } shouldBe rows.map { it["name"].asText() to it["metrics"] }
+
             val twice = dir.resolve("twice.flowkit.kts")
             Files.writeString(twice, "listOf(1, 2).map { experiment(\"same\") { data { moons() } } }\n")
             val (dup, _, dupErr) = flowkit("sweep", twice.toString(), "--out", dir.resolve("dup").toString())

@@ -1,0 +1,30 @@
+package dev.flowkit.cli;
+
+import dev.flowkit.spark.FlowkitSpark;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Option;
+
+/** --master and --conf: where a command's work runs when it runs on Apache Spark. */
+final class ClusterOptions {
+    @Option(names = "--master", paramLabel = "URL",
+            description = "run on Apache Spark: local[N], spark://HOST:PORT, yarn, k8s://… (default: in this process, without Spark)")
+    String master;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "a Spark setting, e.g. spark.executor.memory=4g (repeatable)")
+    Map<String, String> conf = new LinkedHashMap<>();
+
+    boolean onSpark() {
+        return master != null;
+    }
+
+    /** A Spark context on --master with the --conf settings; [tasksCpus], when given, becomes spark.task.cpus. */
+    JavaSparkContext connect(String appName, Integer taskCpus) {
+        SparkConf spark = new SparkConf().setMaster(master);
+        conf.forEach(spark::set);
+        if (taskCpus != null) spark.setIfMissing("spark.task.cpus", String.valueOf(taskCpus));
+        return FlowkitSpark.connect(spark, appName);
+    }
+}
