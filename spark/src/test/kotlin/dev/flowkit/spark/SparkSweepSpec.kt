@@ -33,22 +33,15 @@ class SparkSweepSpec : FunSpec({
         axis("steps", 10, 30) { n -> train { steps = n } }
     })
 
-    test("a sweep on two executors equals the sweep in one JVM, and its variants ran in both executors") {
-        val dir = tempdir().toPath()
-        val flowkit = Flowkit.create()
-        val oneThread = { _: Any -> SessionOptions(1, 1) }
-        val local = SweepRunner(flowkit).run(plan, SweepRunner.Options.to(dir.resolve("local")).withSession(oneThread))
-
+    /** Runs [plan] on [context]; checks it equals [local] and ran in at least two executor processes, not here. */
+    fun checkOnSpark(context: org.apache.spark.api.java.JavaSparkContext, dir: java.nio.file.Path, local: dev.flowkit.runtime.sweep.SweepResults) {
         val processes = mutableListOf<String>()
-        val spark = LoopbackCluster.localCluster(dir, executors = 2).use { context ->
-            val dispatcher = SweepRunner.Dispatcher { runner, p, options ->
-                SparkSweep(context).start(runner, p, options).map { outcome ->
-                    Supplier { outcome.get().also { synchronized(processes) { processes += it.process() } } }
-                }
+        val dispatcher = SweepRunner.Dispatcher { runner, p, options ->
+            SparkSweep(context).start(runner, p, options).map { outcome ->
+                Supplier { outcome.get().also { synchronized(processes) { processes += it.process() } } }
             }
-            SweepRunner(flowkit).run(plan, SweepRunner.Options.to(dir.resolve("spark")), dispatcher)
         }
-
+        val spark = SweepRunner(Flowkit.create()).run(plan, SweepRunner.Options.to(dir.resolve("spark")), dispatcher)
         spark.anyFailed() shouldBe false
         spark.rows().map { it.name() } shouldBe local.rows().map { it.name() }
         spark.rows().zip(local.rows()).forEach { (s, l) ->
@@ -62,5 +55,20 @@ class SparkSweepSpec : FunSpec({
                 Files.readAllBytes(dir.resolve("local/${row.name()}/samples.npy"))
         }
         Files.exists(dir.resolve("spark/results.md")) shouldBe true
+    }
+
+    fun localSweep(dir: java.nio.file.Path) = SweepRunner(Flowkit.create())
+        .run(plan, SweepRunner.Options.to(dir.resolve("local")).withSession { SessionOptions(1, 1) })
+
+    test("a sweep on local-cluster[2,1,1024] equals the sweep in one JVM, and its variants ran in both executors") {
+        val dir = tempdir().toPath()
+        val local = localSweep(dir)
+        LoopbackCluster.localCluster(dir, executors = 2).use { checkOnSpark(it, dir, local) }
+    }
+
+    test("a sweep on a standalone Master with two Workers (child JVMs on 127.0.0.1) equals the sweep in one JVM") {
+        val dir = tempdir().toPath()
+        val local = localSweep(dir)
+        LoopbackCluster.Standalone(dir, workers = 2).use { cluster -> cluster.connect().use { checkOnSpark(it, dir, local) } }
     }
 })
