@@ -1,7 +1,7 @@
 // The Kotlin-script twin of d32.json (a test keeps the two equal).
 experiment("phi4-d32") {
     seed = 32
-    data { langevin(potential = phi4Chain(d = 32, lambda = 0.03), temperature = 8.0, samples = 100000, reference = 20000, dt = 0.003, steps = 1500, init = gaussianMixture(means = listOf(listOf(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), listOf(-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0)), stds = listOf(0.3, 0.3)), integrator = LangevinIntegrator.SEMI_IMPLICIT, seed = 1032, save = "data/phi4/d32.npy") }
+    data { langevin(potential = phi4Chain(d = 32, lambda = 0.03), temperature = 8.0, samples = 100000, reference = 20000, dt = 0.003, steps = 1500, init = gaussianMixture(means = listOf(listOf(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), listOf(-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0)), stds = listOf(0.3, 0.3)), integrator = LangevinIntegrator.MALA, seed = 1032, save = "data/phi4/d32.npy") }
     path { gaussian(schedule = vp()) }
     network { conv1d(channels = 32, layers = 5, kernel = 5, predicts = Prediction.NOISE, odd = true) }
     train {

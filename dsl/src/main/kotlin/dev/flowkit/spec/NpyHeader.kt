@@ -27,6 +27,10 @@ data class NpyHeader(val dtype: String, val shape: List<Long>, val dataOffset: L
         @JvmStatic
         @Throws(IOException::class)
         fun readIntegers(file: Path): LongArray {
+            if (NpyShards.isManifest(file)) {
+                val dir = file.toAbsolutePath().parent
+                return NpyShards.read(file).files(dir).map { readIntegers(it) }.reduce { a, b -> a + b }
+            }
             val header = read(file)
             if (!header.isInteger) throw IOException("holds ${header.dtype} values; labels must be integers")
             val count = header.rows * header.rowSize
@@ -50,10 +54,14 @@ data class NpyHeader(val dtype: String, val shape: List<Long>, val dataOffset: L
         /** The element types Flowkit reads: little-endian float32/64, signed and unsigned 8–64-bit integers. */
         val SUPPORTED = listOf("<f4", "<f8", "|u1", "|i1", "<u2", "<i2", "<i4", "<i8")
 
-        /** Reads the header of [file]; IOException with the reason when it is not an .npy file Flowkit can read. */
+        /**
+         * Reads the header of [file] (for a shard manifest, see [NpyShards], that of the whole array); IOException with
+         * the reason when it is not an .npy file Flowkit can read.
+         */
         @JvmStatic
         @Throws(IOException::class)
         fun read(file: Path): NpyHeader {
+            if (NpyShards.isManifest(file)) return NpyShards.read(file).header
             DataInputStream(Files.newInputStream(file).buffered()).use { input ->
                 val magic = ByteArray(6).also { input.readFully(it) }
                 if (!magic.contentEquals(byteArrayOf(0x93.toByte(), 'N'.code.toByte(), 'U'.code.toByte(), 'M'.code.toByte(), 'P'.code.toByte(), 'Y'.code.toByte()))) {

@@ -159,7 +159,7 @@ class DslSpec : FunSpec({
             data {
                 langevin(potential = phi4Chain(d = 64, lambda = 0.03), temperature = 8.0, reference = 20_000, dt = 0.003, steps = 1500,
                     init = gaussianMixture(means = listOf(List(64) { 1.0 }, List(64) { -1.0 }), stds = listOf(0.3, 0.3)),
-                    integrator = dev.flowkit.spec.LangevinIntegrator.SEMI_IMPLICIT, seed = 1064, save = "data/phi4/d64.npy")
+                    integrator = dev.flowkit.spec.LangevinIntegrator.MALA, seed = 1064, save = "data/phi4/d64.npy")
             }
             path { gaussian(schedule = vp()) }
             network { conv1d(channels = 16, layers = 5, odd = true, predicts = Prediction.NOISE) }

@@ -195,13 +195,33 @@ public final class TrainedModel implements AutoCloseable {
 
     /** The same, telling [progress] the samples done after each chunk (100 images or 10 000 points per graph execution). */
     public float[][] sample(int count, long seed, java.util.function.IntConsumer progress) {
+        return sampleRows(0, count, seed, progress);
+    }
+
+    /**
+     * Rows [from, from + count) of {@link #sample(int, long)} for any count reaching that far, number for number: chunk k
+     * of a draw is keyed by (seed, chunk k) whatever the count, so machines can each draw a shard of one large sample.
+     * [from] must be a multiple of {@link #chunkRows()}.
+     */
+    public float[][] sampleRows(long from, int count, long seed, java.util.function.IntConsumer progress) {
         requirePositive("count", count);
         List<Double> scales = spec().getGuidanceScales();
         double w = scales.isEmpty() ? Double.NaN : scales.get(0);
-        return inChunks(count, progress, (n, stream) -> {
+        return inChunks(firstChunk(from), count, progress, (n, stream) -> {
             ServingGraph.Draws draws = graph.draws(n, seed, stream);
             return graph.sample(sampler, draws.noise(), draws.labels(), w, seed, stream);
         });
+    }
+
+    /** Rows per graph execution when sampling (100 images, 10 000 points otherwise): the unit of a shard. */
+    public int chunkRows() {
+        return SamplingGraph.chunkRows(imageShape() != null);
+    }
+
+    private int firstChunk(long from) {
+        int rows = chunkRows();
+        if (from < 0 || from % rows != 0) throw new IllegalArgumentException("from: must be a multiple of chunkRows() = " + rows + " and >= 0, was " + from);
+        return Math.toIntExact(from / rows);
     }
 
     /** One sample per entry of [labels] (classes 0 … classes() − 1), by classifier-free guidance with scale w. */
@@ -211,11 +231,16 @@ public final class TrainedModel implements AutoCloseable {
 
     /** The same, telling [progress] the samples done after each chunk. */
     public float[][] sample(int[] labels, double guidance, long seed, java.util.function.IntConsumer progress) {
+        return sampleRows(0, labels, guidance, seed, progress);
+    }
+
+    /** Rows [from, from + labels.length) of {@link #sample(int[], double, long)} for labels reaching that far (a shard). */
+    public float[][] sampleRows(long from, int[] labels, double guidance, long seed, java.util.function.IntConsumer progress) {
         checkLabels(labels, "labels");
         requirePositive("labels.length", labels.length);
         if (!Double.isFinite(guidance)) throw new IllegalArgumentException("guidance: must be finite, was " + guidance);
         int[] offset = {0};
-        return inChunks(labels.length, progress, (n, stream) -> {
+        return inChunks(firstChunk(from), labels.length, progress, (n, stream) -> {
             int[] part = Arrays.copyOfRange(labels, offset[0], offset[0] + n);
             offset[0] += n;
             return graph.sample(sampler, graph.draws(n, seed, stream).noise(), part, guidance, seed, stream);
@@ -223,14 +248,14 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     /** [count] rows in the chunks a run samples them in (chunk k on stream Streams.chunk(samples, k)), so the numbers match the run's. */
-    private float[][] inChunks(int count, java.util.function.BiFunction<Integer, Long, float[][]> chunk) {
-        return inChunks(count, done -> {}, chunk);
+    private float[][] inChunks(int firstChunk, int count, java.util.function.BiFunction<Integer, Long, float[][]> chunk) {
+        return inChunks(firstChunk, count, done -> {}, chunk);
     }
 
-    private float[][] inChunks(int count, java.util.function.IntConsumer progress, java.util.function.BiFunction<Integer, Long, float[][]> chunk) {
-        int rows = SamplingGraph.chunkRows(imageShape() != null);
+    private float[][] inChunks(int firstChunk, int count, java.util.function.IntConsumer progress, java.util.function.BiFunction<Integer, Long, float[][]> chunk) {
+        int rows = chunkRows();
         float[][] out = new float[count][];
-        for (int k = 0, from = 0; from < count; k++, from += rows) {
+        for (int k = firstChunk, from = 0; from < count; k++, from += rows) {
             int n = Math.min(rows, count - from);
             System.arraycopy(chunk.apply(n, Streams.chunk(Streams.SAMPLES, k)), 0, out, from, n);
             progress.accept(from + n);
@@ -256,13 +281,18 @@ public final class TrainedModel implements AutoCloseable {
 
     /** The classes {@link #sample(int, long)} requests for [seed] (null for an unconditional model). */
     public int[] labels(int count, long seed) {
+        return labels(0, count, seed);
+    }
+
+    /** Rows [from, from + count) of {@link #labels(int, long)} (a shard; [from] a multiple of {@link #chunkRows()}). */
+    public int[] labels(long from, int count, long seed) {
         requirePositive("count", count);
         if (classes() == 0) return null;
         int[] out = new int[count];
-        int[] from = {0};
-        inChunks(count, (n, stream) -> {
-            System.arraycopy(graph.draws(n, seed, stream).labels(), 0, out, from[0], n);
-            from[0] += n;
+        int[] offset = {0};
+        inChunks(firstChunk(from), count, (n, stream) -> {
+            System.arraycopy(graph.draws(n, seed, stream).labels(), 0, out, offset[0], n);
+            offset[0] += n;
             return new float[n][];
         });
         return out;
@@ -271,7 +301,7 @@ public final class TrainedModel implements AutoCloseable {
     /** The source draws [count][dim] that {@link #sample(int, long)} starts from for [seed]. */
     public float[][] noise(int count, long seed) {
         requirePositive("count", count);
-        return inChunks(count, (n, stream) -> graph.draws(n, seed, stream).noise());
+        return inChunks(0, count, (n, stream) -> graph.draws(n, seed, stream).noise());
     }
 
     /** Per-point log-likelihood (nats) of [points] under the model (unconditional), by the probability-flow ODE. */

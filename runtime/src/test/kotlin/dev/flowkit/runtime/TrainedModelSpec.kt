@@ -163,6 +163,17 @@ class TrainedModelSpec : FunSpec({
             maxDifference(model.sample(10_000, 6), all.copyOfRange(0, 10_000)) shouldBe 0.0
             // later chunks are other draws, not a repeat of the first
             (maxDifference(all.copyOfRange(10_000, 20_000), all.copyOfRange(0, 10_000)) > 0.1) shouldBe true
+            // a shard of the draw, from a chunk boundary on, is those rows of it
+            model.chunkRows() shouldBe 10_000
+            maxDifference(model.sampleRows(10_000, 10_500, 6) {}, all.copyOfRange(10_000, 20_500)) shouldBe 0.0
+            shouldThrow<IllegalArgumentException> { model.sampleRows(5_000, 10, 6) {} }.message shouldBe
+                "from: must be a multiple of chunkRows() = 10000 and >= 0, was 5000"
+        }
+        Flowkit.load(labelledDir).use { model ->
+            val labels = model.labels(20_000, 6)
+            model.labels(10_000, 10_000, 6).toList() shouldBe labels.copyOfRange(10_000, 20_000).toList()
+            maxDifference(model.sampleRows(10_000, labels.copyOfRange(10_000, 20_000), 2.0, 6) {},
+                model.sample(labels, 2.0, 6).copyOfRange(10_000, 20_000)) shouldBe 0.0
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.output;
 
 import dev.flowkit.spec.NpyHeader;
+import dev.flowkit.spec.NpyShards;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -62,8 +63,29 @@ public final class Npy {
         return out;
     }
 
+    /** The shards a manifest names, in order, as one array of rows. */
+    private static Rows readShards(Path manifest) throws IOException {
+        NpyShards shards;
+        try {
+            shards = NpyShards.read(manifest);
+        } catch (IOException e) {
+            throw new IOException(manifest + ": " + e.getMessage(), e);
+        }
+        long count = shards.getHeader().getRows() * shards.getHeader().getRowSize();
+        if (count > Integer.MAX_VALUE) throw new IOException(manifest + ": " + count + " values are more than one array can hold");
+        float[] values = new float[(int) count];
+        int at = 0;
+        for (Path file : shards.files(manifest.toAbsolutePath().getParent())) {
+            float[] part = readRows(file).values();
+            System.arraycopy(part, 0, values, at, part.length);
+            at += part.length;
+        }
+        return new Rows(values, (int) shards.getHeader().getRows(), (int) shards.getHeader().getRowSize());
+    }
+
     /** Any array of a supported element type (see {@link NpyHeader#getSUPPORTED()}), each row flattened, as float32. */
     public static Rows readRows(Path file) throws IOException {
+        if (NpyShards.isManifest(file)) return readShards(file);
         NpyHeader header;
         try {
             header = NpyHeader.read(file);

@@ -283,7 +283,8 @@ public final class LangevinSimulation {
                 if (metropolis) {
                     double acceptedNow = acceptedSoFar(session);
                     double rate = acceptedNow / ((double) rows * done);
-                    if (rate == 0) throw noAcceptance(done);
+                    // during burn-in a step that accepts nothing is halved like any other; after it, nothing can help
+                    if (rate == 0 && done > steps * BURN_IN) throw noAcceptance(done, h);
                     if (done <= steps * BURN_IN) {
                         // burn-in: move the step size toward an acceptance of 0.6 (by at most a factor 2 per call), then keep it
                         double recent = (acceptedNow - acceptedBefore) / ((double) rows * n);
@@ -329,10 +330,10 @@ public final class LangevinSimulation {
             }
         }
 
-        private IllegalArgumentException noAcceptance(int step) {
+        private IllegalArgumentException noAcceptance(int step, double tuned) {
             return new IllegalArgumentException(String.format(Locale.ROOT, "data.dt: with integrator = mala no proposal was accepted in "
-                    + "the first %d steps at dt = %g: the Euler step is far too long for this potential; try dt = %g (aim for an "
-                    + "acceptance near 0.6)", step, dt, dt / 10));
+                    + "the first %d steps at dt = %g%s: the Euler step is far too long for this potential; try dt = %g (aim for an "
+                    + "acceptance near 0.6)", step, dt, tuned != dt ? String.format(Locale.ROOT, " (tuned to %g)", tuned) : "", Math.min(dt, tuned) / 10));
         }
 
         private float[][] sample(Session session, int rows) {

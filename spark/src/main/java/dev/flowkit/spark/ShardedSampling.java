@@ -1,0 +1,213 @@
+package dev.flowkit.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowkit.runtime.Flowkit;
+import dev.flowkit.runtime.TrainedModel;
+import dev.flowkit.runtime.compiler.SessionOptions;
+import dev.flowkit.runtime.output.Npy;
+import dev.flowkit.runtime.sweep.SweepRunner;
+import dev.flowkit.spec.NpyShards;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * One large draw from a trained model split into shards, one Spark task each: shard j holds rows [from_j, from_j + n_j)
+ * of the draw, sampled as whole sampling chunks whose random keys are (seed, chunk), so the shards are disjoint
+ * streams and their concatenation is, number for number, what {@link TrainedModel#sample(int, long)} gives on one
+ * machine, whatever the number of shards. Each task writes OUT/samples-NNNNN.npy (and labels-NNNNN.npy for a labelled
+ * model) into a folder every executor shares; the driver writes the manifests samples.json (and labels.json) that
+ * {@code dataset(file = ".../samples.json")} reads back, with the mean and covariance of all rows combined across
+ * executors by treeAggregate.
+ */
+public final class ShardedSampling {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ShardedSampling() {}
+
+    /** What to draw: [count] rows with [seed]; for labelled models, classes drawn as the run draws them (or [labels] in turn) at guidance w. */
+    public record Request(long count, long seed, Double guidance, int[] labels, int shardRows) implements Serializable {
+        public static Request of(long count, long seed) {
+            return new Request(count, seed, null, null, 0);
+        }
+
+        public Request withShardRows(int rows) {
+            return new Request(count, seed, guidance, labels, rows);
+        }
+
+        public Request withGuidance(double w, int[] classes) {
+            return new Request(count, seed, w, classes, shardRows);
+        }
+    }
+
+    /** The manifests written, the statistics of all rows, and which processes drew the shards. */
+    public record Result(Path samples, Path labels, long rows, int shards, double[] mean, double[][] covariance, List<String> processes) {}
+
+    /** One shard: its index and rows [from, from + rows). */
+    record Shard(int index, long from, int rows) implements Serializable {}
+
+    /** What a task reports back: its shard, the rows' moments and the process that drew them. */
+    record Drawn(Shard shard, Moments moments, String process) implements Serializable {}
+
+    /** The shards of [count] rows: [rows] each (a multiple of [chunk]), the last one shorter. */
+    static List<Shard> plan(long count, int rows, int chunk) {
+        if (rows % chunk != 0) throw new IllegalArgumentException("shardRows: must be a multiple of the model's sampling chunk (" + chunk + "), was " + rows);
+        List<Shard> shards = new ArrayList<>();
+        for (long from = 0; from < count; from += rows) shards.add(new Shard(shards.size(), from, (int) Math.min(rows, count - from)));
+        return shards;
+    }
+
+    /** Draws [request] from the model in [runDir] on [context] into [outDir] (a folder every executor can write). */
+    public static Result sample(JavaSparkContext context, Path runDir, Request request, Path outDir, IntConsumer shardsDone) {
+        if (request.count() < 1) throw new IllegalArgumentException("count: must be >= 1, was " + request.count());
+        int chunk;
+        int dim;
+        boolean labelled;
+        try (TrainedModel model = Flowkit.load(runDir)) {
+            chunk = model.chunkRows();
+            dim = model.dim();
+            labelled = model.classes() > 0;
+            if (!labelled && (request.guidance() != null || request.labels() != null)) {
+                throw new IllegalArgumentException("guidance: the model in " + runDir + " is unconditional (its data has no classes)");
+            }
+        }
+        int rows = request.shardRows() > 0 ? request.shardRows() : defaultShardRows(request.count(), chunk, context.defaultParallelism());
+        List<Shard> shards = plan(request.count(), rows, chunk);
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create " + outDir, e);
+        }
+        ShardTask task = new ShardTask(runDir.toAbsolutePath().toString(), outDir.toAbsolutePath().toString(), request, labelled);
+        context.setJobDescription(String.format(Locale.ROOT, "flowkit sample %s: %d rows in %d shards", runDir.getFileName(), request.count(), shards.size()));
+        JavaRDD<Drawn> drawn = context.parallelize(shards, shards.size()).map(task).persist(StorageLevel.MEMORY_ONLY());
+        try {
+            List<Drawn> done = SparkProgress.await(context, drawn.collectAsync(), shardsDone);
+            Moments total = drawn.map(Drawn::moments).treeAggregate(new Moments(dim), Moments::merge, Moments::merge);
+            List<String> processes = done.stream().map(Drawn::process).distinct().toList();
+            Path samples = outDir.resolve("samples.json");
+            writeManifest(samples, "<f4", List.of(request.count(), (long) dim), shards, "samples-%05d.npy", summary(runDir, request, total, processes));
+            Path labels = null;
+            if (labelled) {
+                labels = outDir.resolve("labels.json");
+                writeManifest(labels, "<i4", List.of(request.count()), shards, "labels-%05d.npy", null);
+            }
+            return new Result(samples, labels, total.count(), shards.size(), total.mean(), total.covariance(), processes);
+        } finally {
+            drawn.unpersist(false);
+        }
+    }
+
+    /** About four shards per slot, in whole chunks, so slow and fast executors even out. */
+    static int defaultShardRows(long count, int chunk, int slots) {
+        long target = Math.max(1, count / Math.max(1, 4L * slots));
+        long chunks = Math.max(1, (target + chunk - 1) / chunk);
+        return (int) Math.min(chunks * chunk, Math.max(chunk, (Integer.MAX_VALUE / 2 / chunk) * (long) chunk));
+    }
+
+    private static ObjectNode summary(Path runDir, Request request, Moments total, List<String> processes) {
+        ObjectNode summary = JSON.createObjectNode();
+        summary.put("run", runDir.toAbsolutePath().toString());
+        summary.put("seed", request.seed());
+        if (request.guidance() != null) summary.put("guidance", request.guidance());
+        ArrayNode mean = summary.putArray("mean");
+        for (double m : total.mean()) mean.add(m);
+        double[][] cov = total.covariance();
+        ArrayNode variance = summary.putArray("variance");
+        for (int i = 0; i < cov.length; i++) variance.add(cov[i][i]);
+        if (cov.length <= 64) {
+            ArrayNode matrix = summary.putArray("covariance");
+            for (double[] row : cov) {
+                ArrayNode r = matrix.addArray();
+                for (double v : row) r.add(v);
+            }
+        }
+        ArrayNode where = summary.putArray("processes");
+        processes.forEach(where::add);
+        return summary;
+    }
+
+    private static void writeManifest(Path file, String dtype, List<Long> shape, List<Shard> shards, String pattern, ObjectNode summary) {
+        List<NpyShards.Shard> entries = shards.stream().map(s -> new NpyShards.Shard(String.format(Locale.ROOT, pattern, s.index()), s.rows())).toList();
+        try {
+            String text = new NpyShards(NpyShards.FORMAT, dtype, shape, entries, null).encode();
+            if (summary != null) {
+                ObjectNode node = (ObjectNode) JSON.readTree(text);
+                node.set("summary", summary);
+                text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+            }
+            atomicWrite(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + file, e);
+        }
+    }
+
+    private static void atomicWrite(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** On an executor: draw one shard with the model loaded once per executor JVM, write it, report its moments. */
+    private record ShardTask(String runDir, String outDir, Request request, boolean labelled)
+            implements org.apache.spark.api.java.function.Function<Shard, Drawn> {
+        @Override
+        public Drawn call(Shard shard) throws IOException {
+            int cpus = TaskContext.get() != null ? TaskContext.get().cpus() : 1;
+            TrainedModel model = ExecutorModels.get(Path.of(runDir), cpus);
+            float[][] rows;
+            Path out = Path.of(outDir);
+            if (labelled) {
+                double w = request.guidance() != null ? request.guidance() : model.spec().getGuidanceScales().isEmpty() ? 1.0 : model.spec().getGuidanceScales().get(0);
+                int[] classes = request.labels() != null ? repeat(request.labels(), shard.from(), shard.rows()) : model.labels(shard.from(), shard.rows(), request.seed());
+                rows = model.sampleRows(shard.from(), classes, w, request.seed(), done -> {});
+                Path labels = out.resolve(String.format(Locale.ROOT, "labels-%05d.npy", shard.index()));
+                Path tmp = labels.resolveSibling(labels.getFileName() + ".tmp");
+                Npy.write(tmp, classes);
+                Files.move(tmp, labels, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                rows = model.sampleRows(shard.from(), shard.rows(), request.seed(), done -> {});
+            }
+            Path samples = out.resolve(String.format(Locale.ROOT, "samples-%05d.npy", shard.index()));
+            Path tmp = samples.resolveSibling(samples.getFileName() + ".tmp");
+            Npy.write(tmp, rows);
+            Files.move(tmp, samples, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new Drawn(shard, Moments.of(rows, model.dim()), SweepRunner.PROCESS);
+        }
+
+        private static int[] repeat(int[] labels, long from, int n) {
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) out[i] = labels[(int) ((from + i) % labels.length)];
+            return out;
+        }
+    }
+
+    /** Trained models an executor JVM has loaded, by run folder and threads; closed when the JVM exits. */
+    static final class ExecutorModels {
+        private static final Map<String, TrainedModel> LOADED = new ConcurrentHashMap<>();
+
+        static {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> LOADED.values().forEach(TrainedModel::close)));
+        }
+
+        static TrainedModel get(Path runDir, int threads) {
+            return LOADED.computeIfAbsent(runDir.toAbsolutePath() + "#" + threads,
+                    key -> Flowkit.load(runDir, new SessionOptions(threads, threads == 1 ? 1 : 2)));
+        }
+    }
+}
