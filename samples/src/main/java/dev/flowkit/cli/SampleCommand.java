@@ -4,6 +4,7 @@ import dev.flowkit.runtime.TrainedModel;
 import dev.flowkit.runtime.output.ImageGrids;
 import dev.flowkit.runtime.output.Npy;
 import dev.flowkit.runtime.output.Plots;
+import dev.flowkit.spark.ShardedSampling;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.SpecNames;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,11 +40,21 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "random seed (default: the run's)")
     Long seed;
 
-    @Option(names = "--out", paramLabel = "FILE.npy", description = "output file (default: RUN_DIR/sampled.npy)")
+    @Option(names = "--out", paramLabel = "FILE.npy|DIR", description = "output file (default: RUN_DIR/sampled.npy); with --master a folder "
+            + "for the shards and their manifest samples.json (default: RUN_DIR/sampled/)")
     Path out;
+
+    @Option(names = "--shard-rows", paramLabel = "N", description = "with --master: rows per shard, a multiple of the model's sampling chunk "
+            + "(10 000 points or 100 images; default: about four shards per executor slot)")
+    Integer shardRows;
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Override
     public Integer call() throws Exception {
+        if (cluster.onSpark()) return sampleOnSpark();
+        if (shardRows != null) throw new IllegalArgumentException("--shard-rows: only with --master (a draw split into shards on Spark)");
         try (TrainedRun.Loaded loaded = run.load()) {
             TrainedModel model = loaded.model();
             ExperimentSpec spec = model.spec();
@@ -77,6 +89,30 @@ final class SampleCommand implements Callable<Integer> {
                     spec.getTrain().getSteps(), seconds, file);
             return 0;
         }
+    }
+
+    /** The draw split into shards, one Spark task each: the shards and their manifest in --out, with progress per shard. */
+    private int sampleOnSpark() throws Exception {
+        ExperimentSpec spec = run.recordedSpec();
+        long n = count != null ? count : labels != null ? labels.length : spec.getSample().getCount();
+        if (n < 1) throw new IllegalArgumentException("--count: must be >= 1, was " + n);
+        Path dir = out != null ? out : run.runDir.resolve("sampled");
+        if (dir.getFileName().toString().endsWith(".npy")) throw new IllegalArgumentException("--out: with --master, a folder for the shards, was " + dir);
+        ShardedSampling.Request request = ShardedSampling.Request.of(n, seed != null ? seed : spec.getSeed())
+                .withGuidance(guidance, labels).withSampler(run.sampler).withShardRows(shardRows != null ? shardRows : 0);
+        long start = System.nanoTime();
+        ShardedSampling.Result result;
+        try (JavaSparkContext context = cluster.connect("flowkit sample " + run.runDir.getFileName(), run.threads);
+             ProgressBar bar = new ProgressBarBuilder().setTaskName("shards").setInitialMax(0).setUnit(" shards", 1)
+                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build()) {
+            result = ShardedSampling.sample(context, run.runDir, request, dir, (done, total) -> {
+                bar.maxHint(total);
+                bar.stepTo(done);
+            });
+        }
+        System.out.printf(Locale.ROOT, "%s: %d samples in %d shards on %d executor processes in %.1f s -> %s%n", spec.getName(), result.rows(),
+                result.shards(), result.processes().size(), (System.nanoTime() - start) / 1e9, result.samples());
+        return 0;
     }
 
     private static int[] repeat(int[] labels, int n) {

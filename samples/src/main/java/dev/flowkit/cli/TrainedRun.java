@@ -3,6 +3,7 @@ package dev.flowkit.cli;
 import dev.flowkit.runtime.Flowkit;
 import dev.flowkit.runtime.TrainedModel;
 import dev.flowkit.runtime.compiler.SessionOptions;
+import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.SpecException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,6 +28,13 @@ final class TrainedRun {
         public void close() {
             owner.close();
         }
+    }
+
+    /** The spec the run recorded (spec.json), without loading the model. */
+    ExperimentSpec recordedSpec() throws java.io.IOException {
+        Path file = runDir.resolve("spec.json");
+        if (!java.nio.file.Files.exists(file)) throw new IllegalArgumentException(runDir + " holds no run: spec.json is missing (./flowkit run writes it)");
+        return Flowkit.create().specJson().decodeRecorded(java.nio.file.Files.readString(file)).withDefaults();
     }
 
     /** The trained model, with --sampler applied; bad input throws with a message naming the option. */

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntConsumer;
+import java.util.function.BiConsumer;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -40,18 +40,26 @@ public final class ShardedSampling {
 
     private ShardedSampling() {}
 
-    /** What to draw: [count] rows with [seed]; for labelled models, classes drawn as the run draws them (or [labels] in turn) at guidance w. */
-    public record Request(long count, long seed, Double guidance, int[] labels, int shardRows) implements Serializable {
+    /**
+     * What to draw: [count] rows with [seed]; for labelled models, classes drawn as the run draws them (or [labels] in
+     * turn) at guidance w (default: the run's first); [sampler] (JSON, e.g. {"type":"heun","steps":50}) instead of the
+     * run's; [shardRows] rows per shard (0: about four shards per executor slot).
+     */
+    public record Request(long count, long seed, Double guidance, int[] labels, String sampler, int shardRows) implements Serializable {
         public static Request of(long count, long seed) {
-            return new Request(count, seed, null, null, 0);
+            return new Request(count, seed, null, null, null, 0);
         }
 
         public Request withShardRows(int rows) {
-            return new Request(count, seed, guidance, labels, rows);
+            return new Request(count, seed, guidance, labels, sampler, rows);
         }
 
-        public Request withGuidance(double w, int[] classes) {
-            return new Request(count, seed, w, classes, shardRows);
+        public Request withGuidance(Double w, int[] classes) {
+            return new Request(count, seed, w, classes, sampler, shardRows);
+        }
+
+        public Request withSampler(String json) {
+            return new Request(count, seed, guidance, labels, json, shardRows);
         }
     }
 
@@ -72,8 +80,8 @@ public final class ShardedSampling {
         return shards;
     }
 
-    /** Draws [request] from the model in [runDir] on [context] into [outDir] (a folder every executor can write). */
-    public static Result sample(JavaSparkContext context, Path runDir, Request request, Path outDir, IntConsumer shardsDone) {
+    /** Draws [request] from the model in [runDir] on [context] into [outDir]; [progress] hears (shards done, shards) as they finish. */
+    public static Result sample(JavaSparkContext context, Path runDir, Request request, Path outDir, BiConsumer<Integer, Integer> progress) {
         if (request.count() < 1) throw new IllegalArgumentException("count: must be >= 1, was " + request.count());
         int chunk;
         int dim;
@@ -85,6 +93,7 @@ public final class ShardedSampling {
             if (!labelled && (request.guidance() != null || request.labels() != null)) {
                 throw new IllegalArgumentException("guidance: the model in " + runDir + " is unconditional (its data has no classes)");
             }
+            if (request.sampler() != null) model.withSampler(ExecutorModels.SPEC_JSON.decodeSampler(request.sampler())); // refused here, not in a task
         }
         int rows = request.shardRows() > 0 ? request.shardRows() : defaultShardRows(request.count(), chunk, context.defaultParallelism());
         List<Shard> shards = plan(request.count(), rows, chunk);
@@ -97,7 +106,7 @@ public final class ShardedSampling {
         context.setJobDescription(String.format(Locale.ROOT, "flowkit sample %s: %d rows in %d shards", runDir.getFileName(), request.count(), shards.size()));
         JavaRDD<Drawn> drawn = context.parallelize(shards, shards.size()).map(task).persist(StorageLevel.MEMORY_ONLY());
         try {
-            List<Drawn> done = SparkProgress.await(context, drawn.collectAsync(), shardsDone);
+            List<Drawn> done = SparkProgress.await(context, drawn.collectAsync(), finished -> progress.accept(finished, shards.size()));
             Moments total = drawn.map(Drawn::moments).treeAggregate(new Moments(dim), Moments::merge, Moments::merge);
             List<String> processes = done.stream().map(Drawn::process).distinct().toList();
             Path samples = outDir.resolve("samples.json");
@@ -169,7 +178,8 @@ public final class ShardedSampling {
         @Override
         public Drawn call(Shard shard) throws IOException {
             int cpus = TaskContext.get() != null ? TaskContext.get().cpus() : 1;
-            TrainedModel model = ExecutorModels.get(Path.of(runDir), cpus);
+            TrainedModel loaded = ExecutorModels.get(Path.of(runDir), cpus);
+            TrainedModel model = request.sampler() == null ? loaded : loaded.withSampler(ExecutorModels.SPEC_JSON.decodeSampler(request.sampler()));
             float[][] rows;
             Path out = Path.of(outDir);
             if (labelled) {
@@ -200,6 +210,7 @@ public final class ShardedSampling {
     /** Trained models an executor JVM has loaded, by run folder and threads; closed when the JVM exits. */
     static final class ExecutorModels {
         private static final Map<String, TrainedModel> LOADED = new ConcurrentHashMap<>();
+        static final dev.flowkit.spec.SpecJson SPEC_JSON = new dev.flowkit.spec.SpecJson();
 
         static {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> LOADED.values().forEach(TrainedModel::close)));

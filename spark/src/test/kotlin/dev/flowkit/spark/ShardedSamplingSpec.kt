@@ -32,7 +32,7 @@ class ShardedSamplingSpec : FunSpec({
         }, RunOptions.to(runDir))
         val out = dir.resolve("drawn")
         val result = LoopbackCluster.localCluster(dir, executors = 2).use { context ->
-            ShardedSampling.sample(context, runDir, ShardedSampling.Request.of(25_000, 9).withShardRows(10_000), out) {}
+            ShardedSampling.sample(context, runDir, ShardedSampling.Request.of(25_000, 9).withShardRows(10_000), out) { _, _ -> }
         }
         result.shards() shouldBe 3
         result.processes().size shouldBeGreaterThanOrEqual 2
