@@ -35,6 +35,11 @@ class SpecJson @JvmOverloads constructor(val types: SpecTypes = SpecTypes.builtI
     /** A sampler alone, e.g. `{"type": "heun", "steps": 50}` (a command-line option); validated with the experiment it joins. */
     fun decodeSampler(text: String): SamplerSpec = parse(text, kotlinx.serialization.PolymorphicSerializer(SamplerSpec::class))
 
+    /** A data section alone (e.g. shipped to the tasks of a distributed simulation); not validated. */
+    fun decodeData(text: String): DistributionSpec = parse(text, kotlinx.serialization.PolymorphicSerializer(DistributionSpec::class))
+
+    fun encodeData(data: DistributionSpec): String = json.encodeToString(kotlinx.serialization.PolymorphicSerializer(DistributionSpec::class), data)
+
     private fun parse(text: String): ExperimentSpec = parse(text, ExperimentSpec.serializer())
 
     private fun <T> parse(text: String, serializer: kotlinx.serialization.KSerializer<T>): T {

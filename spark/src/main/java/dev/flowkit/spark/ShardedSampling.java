@@ -6,15 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowkit.runtime.Flowkit;
 import dev.flowkit.runtime.TrainedModel;
 import dev.flowkit.runtime.compiler.SessionOptions;
-import dev.flowkit.runtime.output.Npy;
+import dev.flowkit.runtime.output.NpyShardWriter;
 import dev.flowkit.runtime.sweep.SweepRunner;
-import dev.flowkit.spec.NpyShards;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +35,8 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class ShardedSampling {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String SAMPLES = "samples.json";
+    static final String LABELS = "labels.json";
 
     private ShardedSampling() {}
 
@@ -109,14 +109,17 @@ public final class ShardedSampling {
             List<Drawn> done = SparkProgress.await(context, drawn.collectAsync(), finished -> progress.accept(finished, shards.size()));
             Moments total = drawn.map(Drawn::moments).treeAggregate(new Moments(dim), Moments::merge, Moments::merge);
             List<String> processes = done.stream().map(Drawn::process).distinct().toList();
-            Path samples = outDir.resolve("samples.json");
-            writeManifest(samples, "<f4", List.of(request.count(), (long) dim), shards, "samples-%05d.npy", summary(runDir, request, total, processes));
+            List<Long> shardRows = shards.stream().map(s -> (long) s.rows()).toList();
+            Path samples = outDir.resolve(SAMPLES);
+            NpyShardWriter.writeManifest(samples, "<f4", List.of(request.count(), (long) dim), shardRows, summary(runDir, request, total, processes));
             Path labels = null;
             if (labelled) {
-                labels = outDir.resolve("labels.json");
-                writeManifest(labels, "<i4", List.of(request.count()), shards, "labels-%05d.npy", null);
+                labels = outDir.resolve(LABELS);
+                NpyShardWriter.writeManifest(labels, "<i4", List.of(request.count()), shardRows, null);
             }
             return new Result(samples, labels, total.count(), shards.size(), total.mean(), total.covariance(), processes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the manifests in " + outDir, e);
         } finally {
             drawn.unpersist(false);
         }
@@ -151,27 +154,6 @@ public final class ShardedSampling {
         return summary;
     }
 
-    private static void writeManifest(Path file, String dtype, List<Long> shape, List<Shard> shards, String pattern, ObjectNode summary) {
-        List<NpyShards.Shard> entries = shards.stream().map(s -> new NpyShards.Shard(String.format(Locale.ROOT, pattern, s.index()), s.rows())).toList();
-        try {
-            String text = new NpyShards(NpyShards.FORMAT, dtype, shape, entries, null).encode();
-            if (summary != null) {
-                ObjectNode node = (ObjectNode) JSON.readTree(text);
-                node.set("summary", summary);
-                text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
-            }
-            atomicWrite(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + file, e);
-        }
-    }
-
-    private static void atomicWrite(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     /** On an executor: draw one shard with the model loaded once per executor JVM, write it, report its moments. */
     private record ShardTask(String runDir, String outDir, Request request, boolean labelled)
             implements org.apache.spark.api.java.function.Function<Shard, Drawn> {
@@ -186,17 +168,11 @@ public final class ShardedSampling {
                 double w = request.guidance() != null ? request.guidance() : model.spec().getGuidanceScales().isEmpty() ? 1.0 : model.spec().getGuidanceScales().get(0);
                 int[] classes = request.labels() != null ? repeat(request.labels(), shard.from(), shard.rows()) : model.labels(shard.from(), shard.rows(), request.seed());
                 rows = model.sampleRows(shard.from(), classes, w, request.seed(), done -> {});
-                Path labels = out.resolve(String.format(Locale.ROOT, "labels-%05d.npy", shard.index()));
-                Path tmp = labels.resolveSibling(labels.getFileName() + ".tmp");
-                Npy.write(tmp, classes);
-                Files.move(tmp, labels, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                NpyShardWriter.writeShard(NpyShardWriter.shard(out.resolve(LABELS), shard.index()), classes);
             } else {
                 rows = model.sampleRows(shard.from(), shard.rows(), request.seed(), done -> {});
             }
-            Path samples = out.resolve(String.format(Locale.ROOT, "samples-%05d.npy", shard.index()));
-            Path tmp = samples.resolveSibling(samples.getFileName() + ".tmp");
-            Npy.write(tmp, rows);
-            Files.move(tmp, samples, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            NpyShardWriter.writeShard(NpyShardWriter.shard(out.resolve(SAMPLES), shard.index()), rows);
             return new Drawn(shard, Moments.of(rows, model.dim()), SweepRunner.PROCESS);
         }
 

@@ -1,9 +1,11 @@
 package dev.flowkit.runtime.distributions;
 
 import dev.flowkit.runtime.output.Npy;
+import dev.flowkit.runtime.output.NpyShardWriter;
 import dev.flowkit.runtime.potentials.LangevinSimulation;
 import dev.flowkit.runtime.potentials.Potential;
 import dev.flowkit.spec.LangevinData;
+import dev.flowkit.spec.NpyShards;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,10 +40,9 @@ public final class LangevinDistribution extends FiniteSample {
         Path file = spec.getSave() == null ? null : Path.of(spec.getSave());
         Path fingerprint = file == null ? null : Path.of(spec.getSave() + ".json");
         // the simulation's version too: a file from an older way of drawing the chains is simulated again
-        String identity = LangevinSimulation.VERSION + " " + spec.copy(spec.getPotential(), spec.getTemperature(), spec.getSamples(),
-                spec.getReference(), spec.getDt(), spec.getSteps(), spec.getInit(), spec.getIntegrator(), spec.getSeed(), null);
+        String identity = identity(spec);
         try {
-            if (file != null && Files.exists(file) && Files.exists(fingerprint) && Files.readString(fingerprint).strip().equals(identity)) {
+            if (file != null && Files.exists(file) && savedIdentity(file, fingerprint).equals(identity)) {
                 Npy.Rows rows = Npy.readRows(file);
                 if (rows.rows() == chains && rows.rowSize() == spec.getDim()) return new Simulated(rows.values(), 0);
             }
@@ -50,11 +51,44 @@ public final class LangevinDistribution extends FiniteSample {
                     spec.getDt(), spec.getSteps(), spec.getIntegrator(), true);
             float[] rows = simulation.run(chains, spec.getSeed());
             double seconds = (System.nanoTime() - start) / 1e9;
-            if (file != null) save(file, fingerprint, identity, rows, spec.getDim());
+            if (file != null && NpyShards.isManifest(file)) saveShards(file, identity, rows, spec.getDim(), simulation.chunkChains(chains));
+            else if (file != null) save(file, fingerprint, identity, rows, spec.getDim());
             return new Simulated(rows, seconds);
         } catch (IOException e) {
             throw new UncheckedIOException("data.save '" + spec.getSave() + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What decides the chains, as text: the spec without its save path, and the simulation's version (a file from an
+     * older way of drawing the chains is simulated again).
+     */
+    public static String identity(LangevinData spec) {
+        return LangevinSimulation.VERSION + " " + spec.copy(spec.getPotential(), spec.getTemperature(), spec.getSamples(),
+                spec.getReference(), spec.getDt(), spec.getSteps(), spec.getInit(), spec.getIntegrator(), spec.getSeed(), null);
+    }
+
+    /** The identity recorded with a saved file: in a manifest's summary, or in the .json beside an .npy ("" when none). */
+    private static String savedIdentity(Path file, Path fingerprint) throws IOException {
+        if (NpyShards.isManifest(file)) return NpyShardWriter.summary(file).path("identity").asText("");
+        return Files.exists(fingerprint) ? Files.readString(fingerprint).strip() : "";
+    }
+
+    /** data.save naming a manifest: the chains as shards of whole simulation chunks (as a distributed simulation writes them). */
+    private static void saveShards(Path manifest, String identity, float[] rows, int dim, int chunk) throws IOException {
+        if (manifest.toAbsolutePath().getParent() != null) Files.createDirectories(manifest.toAbsolutePath().getParent());
+        int chains = rows.length / dim;
+        java.util.List<Long> sizes = new java.util.ArrayList<>();
+        for (int from = 0, k = 0; from < chains; from += chunk, k++) {
+            int n = Math.min(chunk, chains - from);
+            float[][] part = new float[n][dim];
+            for (int i = 0; i < n; i++) System.arraycopy(rows, (from + i) * dim, part[i], 0, dim);
+            NpyShardWriter.writeShard(NpyShardWriter.shard(manifest, k), part);
+            sizes.add((long) n);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode summary = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        summary.put("identity", identity);
+        NpyShardWriter.writeManifest(manifest, "<f4", java.util.List.of((long) chains, (long) dim), sizes, summary);
     }
 
     /** Writes the rows and the spec they came from, each to a temporary file renamed into place. */

@@ -40,7 +40,7 @@ public final class LangevinSimulation {
     /** Steps per session call: few enough that the gradient graph builds in linear time, enough to amortize a call. */
     static final int STEPS_PER_CALL = 10;
     /** Values per chunk of chains (64 MiB of float32 state). */
-    static final int CHUNK_VALUES = 1 << 24;
+    public static final int CHUNK_VALUES = 1 << 24;
     /** Large elementwise work: every core helps (measured: 1.9× with 2 threads on the 2-core machine). */
     private static final SessionOptions THREADS = new SessionOptions(Runtime.getRuntime().availableProcessors(), 1);
     /** |x| beyond this counts as an explosion even while finite. */
@@ -58,8 +58,20 @@ public final class LangevinSimulation {
     private final LangevinIntegrator integrator;
     private final boolean progress;
 
+    private final SessionOptions session;
+    private final int chunkValues;
+
     public LangevinSimulation(Potential potential, Distribution init, double temperature, double dt, int steps,
                               LangevinIntegrator integrator, boolean progress) {
+        this(potential, init, temperature, dt, steps, integrator, progress, THREADS, CHUNK_VALUES);
+    }
+
+    /**
+     * With TensorFlow threads of [session] (e.g. a Spark task's cores) and chunks of [chunkValues] values: the chunk
+     * size decides which chains share a random key, so runs meant to agree must use the same.
+     */
+    public LangevinSimulation(Potential potential, Distribution init, double temperature, double dt, int steps,
+                              LangevinIntegrator integrator, boolean progress, SessionOptions session, int chunkValues) {
         this.potential = potential;
         this.init = init;
         this.temperature = temperature;
@@ -67,6 +79,8 @@ public final class LangevinSimulation {
         this.steps = steps;
         this.integrator = integrator;
         this.progress = progress;
+        this.session = session;
+        this.chunkValues = chunkValues;
     }
 
     /** MALA: accepted proposals and all proposals over every chain and step simulated so far. */
@@ -89,17 +103,34 @@ public final class LangevinSimulation {
 
     /** [chains] end points, row-major [chains × dim], a function of [seed]. */
     public float[] run(int chains, long seed) {
+        return runRows(chains, seed, 0, chains);
+    }
+
+    /** Chains per chunk of a run of [chains]: chunk k is simulated from its own random key (seed, k). */
+    public int chunkChains(int chains) {
+        return Math.max(1, Math.min(chains, chunkValues / potential.dim()));
+    }
+
+    /**
+     * Rows [from, from + rows) of {@link #run(int, long)} of [chains], number for number (a shard of it): whole chunks,
+     * so [from] is a multiple of {@link #chunkChains(int)} and the shard ends on a chunk boundary or at the last chain.
+     */
+    public float[] runRows(int chains, long seed, int from, int rows) {
         int dim = potential.dim();
-        int chunk = Math.max(1, Math.min(chains, CHUNK_VALUES / dim));
-        float[] out = new float[chains * dim];
+        int chunk = chunkChains(chains);
+        if (from < 0 || from % chunk != 0 || rows < 1 || from + (long) rows > chains || (from + rows != chains && rows % chunk != 0)) {
+            throw new IllegalArgumentException("rows [" + from + ", " + (from + (long) rows) + ") are not whole chunks of " + chunk
+                    + " chains of a run of " + chains);
+        }
+        float[] out = new float[rows * dim];
         try (Graph graph = new Graph()) {
             Program program = new Program(Ops.create(graph));
-            try (Session session = new Session(graph, THREADS.toConfig());
-                 ProgressBar bar = progress ? bar((long) steps * chains) : null) {
-                for (int from = 0; from < chains; from += chunk) {
-                    int rows = Math.min(chunk, chains - from);
-                    float[][] end = program.simulate(session, rows, seed, from / chunk, bar);
-                    for (int i = 0; i < rows; i++) System.arraycopy(end[i], 0, out, (from + i) * dim, dim);
+            try (Session tf = new Session(graph, session.toConfig());
+                 ProgressBar bar = progress ? bar((long) steps * rows) : null) {
+                for (int at = from; at < from + rows; at += chunk) {
+                    int n = Math.min(chunk, from + rows - at);
+                    float[][] end = program.simulate(tf, n, seed, at / chunk, bar);
+                    for (int i = 0; i < n; i++) System.arraycopy(end[i], 0, out, (at - from + i) * dim, dim);
                 }
             }
         }
