@@ -269,7 +269,8 @@ enum class LangevinIntegrator {
  * run [steps] steps of [dt]; each chain's end point is one sample. [samples] of them train the model, the other
  * [reference] are held out for evaluation. The simulation runs in the graph in chunks of chains, seeded by [seed];
  * with [save], its result is written to that .npy file (with a .json beside it recording this spec) and read back
- * instead of simulating again while the spec is unchanged.
+ * instead of simulating again while the spec is unchanged; a [save] ending in .json names a manifest of .npy shards
+ * (see [NpyShards]) that records the spec itself, as a simulation split over a Spark cluster writes it.
  */
 @Serializable
 @SerialName("langevin")
@@ -305,6 +306,9 @@ data class LangevinData(
         }
         v.check(integrator != LangevinIntegrator.SEMI_IMPLICIT || potential.quadraticPart() != null, "integrator") {
             "semi-implicit needs a potential with a known quadratic part (phi4-chain or quadratic); use euler or tamed"
+        }
+        v.check(save == null || save.endsWith(".npy") || save.endsWith(".json"), "save") {
+            "must name an .npy file, or a .json manifest of .npy shards (what ./flowkit simulate --master writes), was '$save'"
         }
         v.check(samples.toLong() * dim <= Int.MAX_VALUE.toLong() && reference.toLong() * dim <= Int.MAX_VALUE.toLong(), "samples") {
             "samples × dim must stay below 2³¹ values, was ${samples.toLong() * dim}"

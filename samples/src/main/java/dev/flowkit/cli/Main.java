@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The `flowkit` command line. */
 @Command(name = "flowkit", mixinStandardHelpOptions = true, version = "flowkit 0.1.0",
         description = "Flow-matching and diffusion models on the JVM, compiled to TensorFlow graphs.",
-        subcommands = {RunCommand.class, SweepCommand.class, SampleCommand.class, ExportCommand.class, PlotPathCommand.class, BenchCommand.class, DataCommand.class, StudyCommand.class, ResampleCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, SweepCommand.class, SampleCommand.class, ExportCommand.class, PlotPathCommand.class, BenchCommand.class, DataCommand.class, StudyCommand.class, ResampleCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

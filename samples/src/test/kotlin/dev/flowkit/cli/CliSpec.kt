@@ -300,6 +300,32 @@ class CliSpec : FunSpec({
         json.readTree(out.resolve("g3/metrics.json").toFile())["training"]["steps"].asInt() shouldBe 25
     }
 
+    test("simulate writes a Gibbs experiment's chains to data.save, here or as shards on Spark, and reads them back") {
+        val dir = tempdir().toPath()
+        fun spec(name: String, save: String): java.nio.file.Path = dir.resolve("$name.json").also {
+            Files.writeString(it, """
+                {"name": "$name", "data": {"type": "langevin", "potential": {"type": "phi4-chain", "d": 4, "lambda": 0.03}, "temperature": 8.0,
+                 "samples": 2000, "reference": 500, "dt": 0.003, "steps": 30, "integrator": "mala", "seed": 3, "save": "${dir.resolve(save)}"},
+                 "sample": {"count": 500}}
+            """.trimIndent())
+        }
+        val here = spec("here", "chains/here.json")
+        val (code, stdout, _) = flowkit("simulate", here.toString())
+        code shouldBe 0
+        stdout shouldContain "here: 2500 chains simulated in"
+        val (_, againOut, againErr) = flowkit("simulate", here.toString())
+        againOut + againErr shouldContain "here: 2500 chains read back (simulated before for this spec)"
+        val (sparkCode, sparkOut, _) = flowkit("simulate", spec("spark", "chains/spark.json").toString(), "--master", "local[2]")
+        sparkCode shouldBe 0
+        sparkOut shouldContain "spark: 2500 chains in 1 shards on 1 executor processes"
+        sparkOut shouldContain "MALA acceptance"
+        dev.flowkit.runtime.output.Npy.readRows(dir.resolve("chains/spark.json")).values().toList() shouldBe
+            dev.flowkit.runtime.output.Npy.readRows(dir.resolve("chains/here.json")).values().toList()
+        val (npy, _, npyErr) = flowkit("simulate", spec("npy", "chains/npy.npy").toString(), "--master", "local[1]")
+        npy shouldBe 1
+        npyErr shouldContain "data.save: a distributed simulation writes shards and a manifest; name a .json file"
+    }
+
     test("sweep runs a script's axes as their cross product, with a results table, a plot per metric and --resume") {
         val dir = tempdir().toPath()
         System.setProperty("flowkit.scriptCache", dir.resolve("cache").toString())
