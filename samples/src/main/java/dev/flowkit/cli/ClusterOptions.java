@@ -16,13 +16,15 @@ final class ClusterOptions {
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "a Spark setting, e.g. spark.executor.memory=4g (repeatable)")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    /** With --master, or under spark-submit (which passes its --master and --conf as spark.* system properties). */
     boolean onSpark() {
-        return master != null;
+        return master != null || System.getProperty("spark.master") != null;
     }
 
-    /** A Spark context on --master with the --conf settings; [tasksCpus], when given, becomes spark.task.cpus. */
+    /** A Spark context on --master (else spark-submit's) with the --conf settings; [taskCpus], when given, becomes spark.task.cpus. */
     JavaSparkContext connect(String appName, Integer taskCpus) {
-        SparkConf spark = new SparkConf().setMaster(master);
+        SparkConf spark = new SparkConf();
+        if (master != null) spark.setMaster(master);
         conf.forEach(spark::set);
         if (taskCpus != null) spark.setIfMissing("spark.task.cpus", String.valueOf(taskCpus));
         return FlowkitSpark.connect(spark, appName);
