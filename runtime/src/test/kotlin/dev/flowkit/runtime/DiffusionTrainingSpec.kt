@@ -86,7 +86,12 @@ class DiffusionTrainingSpec : FunSpec({
             sample { euler(steps = 20); count = 400 }
             evaluate { likelihood(solver = rk4(steps = 10), points = 400, grid = 20) }
         }
-        val result = flowkit.run(spec, RunOptions.to(out))
+        val progress = mutableListOf<Pair<String, Double>>()
+        val result = flowkit.run(spec, RunOptions.to(out).withListener(object : dev.flowkit.runtime.run.TrainingListener {
+            override fun evaluating(label: String, fraction: Double) { progress += label to fraction }
+        }))
+        // the listener hears the held-out solve step by step (rk4, 10 steps), not only its end
+        progress shouldBe (1..10).map { "likelihood" to it / 10.0 }
         val model = result.metrics()["logLikelihood"]!!
         val source = result.metrics()["logLikelihoodSource"]!!
         // no model beats the data's own entropy on average: E log p_data = −log 2 − log(2πe·0.16) ≈ −1.70 nats

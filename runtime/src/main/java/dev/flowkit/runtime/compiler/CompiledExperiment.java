@@ -163,9 +163,14 @@ public final class CompiledExperiment implements AutoCloseable {
      * density.png go into [figures] (null: none).
      */
     public Map<String, Double> evaluateModel(float[][] heldOut, Path figures) throws IOException {
+        return evaluateModel(heldOut, figures, (label, done) -> {});
+    }
+
+    /** The same, telling [progress] each metric's label and how far it is (0 … 1) as it goes. */
+    public Map<String, Double> evaluateModel(float[][] heldOut, Path figures, java.util.function.ObjDoubleConsumer<String> progress) throws IOException {
         Map<String, Double> values = new LinkedHashMap<>();
         for (ModelMetric.Compiled metric : modelMetrics) {
-            values.putAll(metric.compute(session, heldOut, spec.getSeed(), figures, spec.getName()));
+            values.putAll(metric.compute(session, heldOut, spec.getSeed(), figures, spec.getName(), done -> progress.accept(metric.label(), done)));
         }
         return values;
     }

@@ -63,12 +63,17 @@ public final class LikelihoodGraph {
 
     /** Per-point log-density (natural log) of [x] under the model, and the solver's function evaluations. */
     public LogDensities run(Session session, float[][] x, long seed, long stream) {
+        return run(session, x, seed, stream, done -> {});
+    }
+
+    /** The same, telling [progress] the fraction of the ODE's time interval solved so far. */
+    public LogDensities run(Session session, float[][] x, long seed, long stream, java.util.function.DoubleConsumer progress) {
         SampleRun run;
         try (TFloat32 fed = Tensors.matrix(x); RandomDraw.Feeds feeds = draw.feeds(x.length, seed, stream)) {
             run = program.run(session, runner -> {
                 feeds.apply(runner);
                 runner.feed(points, fed);
-            }, false);
+            }, false, progress);
         }
         float[][] state = run.samples();
         float[][] x0 = new float[x.length][dim];

@@ -53,9 +53,21 @@ public final class LikelihoodMetric implements ModelMetric {
         }
 
         @Override
+        public String label() {
+            return "likelihood";
+        }
+
+        @Override
         public Map<String, Double> compute(Session session, float[][] heldOut, long seed, Path figures, String title) throws IOException {
+            return compute(session, heldOut, seed, figures, title, done -> {});
+        }
+
+        /** Progress is the held-out points' solve: the fraction of its time interval done (the 2D density grid after it is quick). */
+        @Override
+        public Map<String, Double> compute(Session session, float[][] heldOut, long seed, Path figures, String title,
+                                           java.util.function.DoubleConsumer progress) throws IOException {
             float[][] x = Arrays.copyOf(heldOut, Math.min(points, heldOut.length));
-            LikelihoodGraph.LogDensities model = logDensities(session, x, seed);
+            LikelihoodGraph.LogDensities model = graph.run(session, x, seed, Streams.LIKELIHOOD, progress);
             double source = Arrays.stream(graph.sourceLogDensities(session, x)).average().orElse(Double.NaN);
             Map<String, Double> values = new LinkedHashMap<>();
             values.put("logLikelihood", model.mean());

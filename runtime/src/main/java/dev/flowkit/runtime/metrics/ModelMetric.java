@@ -23,5 +23,16 @@ public interface ModelMetric {
     /** The compiled metric: values against held-out data; figures into [figures] (null: none). */
     interface Compiled {
         Map<String, Double> compute(Session session, float[][] heldOut, long seed, Path figures, String title) throws IOException;
+
+        /** The same, telling [progress] how far the computation is (0 … 1), for metrics that take long. */
+        default Map<String, Double> compute(Session session, float[][] heldOut, long seed, Path figures, String title,
+                                            java.util.function.DoubleConsumer progress) throws IOException {
+            return compute(session, heldOut, seed, figures, title);
+        }
+
+        /** What a progress bar calls it. */
+        default String label() {
+            return "evaluation";
+        }
     }
 }

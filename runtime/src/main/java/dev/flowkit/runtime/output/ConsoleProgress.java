@@ -15,6 +15,7 @@ public final class ConsoleProgress implements TrainingListener {
     private final PrintStream out;
     private ProgressBar bar;
     private ProgressBar samplingBar;
+    private ProgressBar evaluationBar;
 
     public ConsoleProgress(String task, PrintStream out) {
         this.task = task;
@@ -60,6 +61,28 @@ public final class ConsoleProgress implements TrainingListener {
         if (done >= total) {
             samplingBar.close();
             samplingBar = null;
+        }
+    }
+
+    /**
+     * During training (a periodic evaluation) the training bar says how far the evaluation is; after it, the
+     * evaluation gets a bar of its own, in percent of the metric's work.
+     */
+    @Override
+    public void evaluating(String label, double fraction) {
+        if (bar != null) {
+            bar.setExtraMessage(String.format(java.util.Locale.ROOT, " evaluating: %s %.0f%%", label, 100 * fraction));
+            return;
+        }
+        if (evaluationBar == null) {
+            if (fraction >= 1) return; // done in one go: no bar
+            evaluationBar = new ProgressBarBuilder().setTaskName(task + " " + label).setInitialMax(100).setStyle(ProgressBarStyle.ASCII)
+                    .setUnit(" %", 1).setUpdateIntervalMillis(500).build();
+        }
+        evaluationBar.stepTo(Math.round(100 * fraction));
+        if (fraction >= 1) {
+            evaluationBar.close();
+            evaluationBar = null;
         }
     }
 

@@ -143,7 +143,7 @@ public final class ExperimentRunner {
         List<Double> scales = experiment.guidanceScales();
         List<Sampled> runs = new ArrayList<>();
         if (spec.getEvaluate().size() > metrics.size()) listener.status("evaluating the model itself on held-out data (likelihood)");
-        Map<String, Double> modelValues = experiment.evaluateModel(data.points(), options.plots() ? out : null);
+        Map<String, Double> modelValues = experiment.evaluateModel(data.points(), options.plots() ? out : null, listener::evaluating);
         for (int g = 0; g < Math.max(1, scales.size()); g++) {
             Double w = scales.isEmpty() ? null : scales.get(g);
             String suffix = scales.size() > 1 ? "-w" + format(w) : "";

@@ -37,7 +37,7 @@ final class PeriodicEvaluation {
         if (heldOut == null) heldOut = experiment.heldOutData(count, Streams.EVAL_DATA).points();
         try {
             listener.status("evaluating the model at step " + step);
-            record(step, experiment.evaluateModel(heldOut, null));
+            record(step, experiment.evaluateModel(heldOut, null, listener::evaluating));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -14,6 +14,9 @@ public interface TrainingListener {
     /** Sampling progress: [done] of [total] samples (called after every chunk of a large sample). */
     default void sampled(long done, long total) {}
 
+    /** A long evaluation's progress: [fraction] (0 … 1) of the metric [label] (e.g. likelihood's ODE solve) done. */
+    default void evaluating(String label, double fraction) {}
+
     /** A one-line status message (checkpoint written, sampling, evaluating, …). */
     default void status(String message) {}
 }

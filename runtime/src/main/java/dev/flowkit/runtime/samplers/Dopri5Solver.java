@@ -140,6 +140,11 @@ public final class Dopri5Solver implements Sampler {
 
         @Override
         public SampleRun run(Session session, Consumer<Session.Runner> inputs, boolean withTrajectory) {
+            return run(session, inputs, withTrajectory, done -> {});
+        }
+
+        @Override
+        public SampleRun run(Session session, Consumer<Session.Runner> inputs, boolean withTrajectory, java.util.function.DoubleConsumer progress) {
             Session.Runner init = session.runner();
             inputs.accept(init);
             start.forEach(init::addTarget);
@@ -184,6 +189,7 @@ public final class Dopri5Solver implements Sampler {
                 if (ok) {
                     time += step;
                     accepted++;
+                    progress.accept(Math.min(time, 1.0));
                     if (withTrajectory && (accepted % recordEvery == 0 || 1 - time <= 1e-9)) {
                         recorded.add(state(session));
                         times.add(Math.min(time, 1.0));

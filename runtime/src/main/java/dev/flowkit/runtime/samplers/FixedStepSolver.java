@@ -92,17 +92,26 @@ public abstract class FixedStepSolver extends UnrolledSampler {
         Operand<TFloat32> next = step(tf, in, tf.readVariableOp(state, TFloat32.class), -1, t, 1.0 / steps);
         Op commit = tf.withControlDependencies(List.of(next)).assignVariableOp(state, next);
         Operand<TFloat32> read = tf.readVariableOp(state, TFloat32.class);
-        return (Session session, Consumer<Session.Runner> inputs, boolean withTrajectory) -> {
-            Session.Runner init = session.runner().addTarget(start);
-            inputs.accept(init);
-            init.run().close();
-            for (int i = 0; i < steps; i++) {
-                try (TFloat32 time = TFloat32.scalarOf((float) ((double) i / steps))) {
-                    session.runner().feed(t, time).addTarget(commit).run().close();
-                }
+        return new SamplerProgram() {
+            @Override
+            public SampleRun run(Session session, Consumer<Session.Runner> inputs, boolean withTrajectory) {
+                return run(session, inputs, withTrajectory, done -> {});
             }
-            try (Result r = session.runner().fetch(read).run()) {
-                return new SampleRun(Tensors.toMatrix(r.get(0)), null, null, functionEvaluations());
+
+            @Override
+            public SampleRun run(Session session, Consumer<Session.Runner> inputs, boolean withTrajectory, java.util.function.DoubleConsumer progress) {
+                Session.Runner init = session.runner().addTarget(start);
+                inputs.accept(init);
+                init.run().close();
+                for (int i = 0; i < steps; i++) {
+                    try (TFloat32 time = TFloat32.scalarOf((float) ((double) i / steps))) {
+                        session.runner().feed(t, time).addTarget(commit).run().close();
+                    }
+                    progress.accept((i + 1.0) / steps);
+                }
+                try (Result r = session.runner().fetch(read).run()) {
+                    return new SampleRun(Tensors.toMatrix(r.get(0)), null, null, functionEvaluations());
+                }
             }
         };
     }
