@@ -63,7 +63,7 @@ public final class ShardedSampling {
         }
     }
 
-    /** The manifests written, the statistics of all rows, and which processes drew the shards. */
+    /** The manifests written, the statistics of all rows (covariance null above Moments.FULL_LIMIT dimensions), and which processes drew the shards. */
     public record Result(Path samples, Path labels, long rows, int shards, double[] mean, double[][] covariance, List<String> processes) {}
 
     /** One shard: its index and rows [from, from + rows). */
@@ -139,10 +139,10 @@ public final class ShardedSampling {
         if (request.guidance() != null) summary.put("guidance", request.guidance());
         ArrayNode mean = summary.putArray("mean");
         for (double m : total.mean()) mean.add(m);
-        double[][] cov = total.covariance();
         ArrayNode variance = summary.putArray("variance");
-        for (int i = 0; i < cov.length; i++) variance.add(cov[i][i]);
-        if (cov.length <= 64) {
+        for (double v : total.variance()) variance.add(v);
+        double[][] cov = total.covariance();
+        if (cov != null && cov.length <= 64) {
             ArrayNode matrix = summary.putArray("covariance");
             for (double[] row : cov) {
                 ArrayNode r = matrix.addArray();

@@ -89,8 +89,8 @@ public final class ShardedSimulation {
             var mean = summary.putArray("mean");
             for (double m : total.mean()) mean.add(m);
             var variance = summary.putArray("variance");
+            for (double v : total.variance()) variance.add(v);
             double[][] cov = total.covariance();
-            for (int i = 0; i < dim; i++) variance.add(cov[i][i]);
             var where = summary.putArray("processes");
             processes.forEach(where::add);
             NpyShardWriter.writeManifest(manifest, "<f4", List.of((long) chains, (long) dim),
