@@ -33,16 +33,16 @@ public final class CompiledExperiment implements AutoCloseable {
     private final List<Operand<?>> dataSample;
     private final List<Operand<?>> heldOutSample;
     private final List<ModelMetric.Compiled> modelMetrics;
-    private final long parameters;
+    private final List<org.tensorflow.op.core.Variable<TFloat32>> trainable;
     private final DataDescription dataDescription;
     private final Operand<TFloat32> learningRate;
 
     CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
                        LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample,
-                       List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics, long parameters,
+                       List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics, List<org.tensorflow.op.core.Variable<TFloat32>> trainable,
                        DataDescription dataDescription, Operand<TFloat32> learningRate) {
         this.learningRate = learningRate;
-        this.parameters = parameters;
+        this.trainable = List.copyOf(trainable);
         this.dataDescription = dataDescription;
         this.heldOutSample = heldOutSample;
         this.modelMetrics = modelMetrics;
@@ -93,7 +93,30 @@ public final class CompiledExperiment implements AutoCloseable {
 
     /** The number of trained values in the network (an EMA copy not counted). */
     public long parameterCount() {
-        return parameters;
+        return trainable.stream().mapToLong(v -> v.shape().size()).sum();
+    }
+
+    /**
+     * SHA-256 of the trained values, bit for bit, in the network's variable order: equal digests mean identical
+     * weights (e.g. across the replicas of data-parallel training).
+     */
+    public String parameterDigest() {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            for (org.tensorflow.op.core.Variable<TFloat32> v : trainable) {
+                try (Result r = session.runner().fetch(v).run()) {
+                    TFloat32 t = (TFloat32) r.get(0);
+                    org.tensorflow.ndarray.buffer.FloatDataBuffer values = org.tensorflow.ndarray.buffer.DataBuffers.ofFloats(t.size());
+                    t.copyTo(values);
+                    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(Math.toIntExact(4 * t.size()));
+                    for (long i = 0; i < t.size(); i++) bytes.putInt(Float.floatToRawIntBits(values.getFloat(i)));
+                    digest.update(bytes.array());
+                }
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One training step (it counts as a step) traced by TensorFlow: kernel time by op type. */

@@ -38,6 +38,8 @@ import org.tensorflow.types.TInt64;
  * sampling trajectory, sharing the network's variables. Talks to component interfaces only.
  */
 public final class ExperimentCompiler {
+    /** Where the keys of data-parallel sub-batches start among a step key's derived streams. */
+    private static final long SUB_BATCH_KEYS = 1000;
     private final Components components;
 
     @Inject
@@ -50,6 +52,11 @@ public final class ExperimentCompiler {
     }
 
     public CompiledExperiment compile(ExperimentSpec given, SessionOptions options) {
+        return compile(given, options, DataParallel.NONE);
+    }
+
+    /** The same as one part of data-parallel training (see {@link DataParallel}). */
+    public CompiledExperiment compile(ExperimentSpec given, SessionOptions options, DataParallel parallel) {
         SpecJson.validate(given);
         ExperimentSpec spec = given.withDefaults();
         Distribution data = components.resolve(spec.getData(), Distribution.class);
@@ -72,21 +79,28 @@ public final class ExperimentCompiler {
             Ops train = tf.withSubScope("train");
             Variable<TInt64> step = tf.withName("step").variable(tf.constant(0L));
             RandomKey stepKey = new RandomKey(train.stack(List.of(train.constant(seed), train.identity(step))));
-            var batchSize = train.constant(spec.getTrain().getBatchSize());
-            Operand<TFloat32> x0 = source.sample(train, batchSize, stepKey.derive(2));
-            Operand<TFloat32> z;
-            Model trained;
-            TrainableModel training = model.forTraining(stepKey.derive(5));
-            if (classes > 0) {
-                Distribution.Labelled batch = data.sampleLabelled(train, batchSize, stepKey.derive(1));
-                z = batch.points();
-                trained = training.given(dropLabels(train, batch.labels(), classes, spec.getTrain().getLabelDropout(), stepKey.derive(4)));
-            } else {
-                z = data.sample(train, batchSize, stepKey.derive(1));
-                trained = training.given(null);
+            var batchSize = train.constant(parallel.subBatch(spec.getTrain().getBatchSize()));
+            List<Operand<TFloat32>> losses = new ArrayList<>();
+            for (int part : parallel.parts()) {
+                // one batch is today's key; sub-batch r of several has a key of its own
+                RandomKey key = parallel.replicas() == 1 ? stepKey : stepKey.derive(SUB_BATCH_KEYS + part);
+                Operand<TFloat32> x0 = source.sample(train, batchSize, key.derive(2));
+                Operand<TFloat32> z;
+                Model trained;
+                TrainableModel training = model.forTraining(key.derive(5));
+                if (classes > 0) {
+                    Distribution.Labelled batch = data.sampleLabelled(train, batchSize, key.derive(1));
+                    z = batch.points();
+                    trained = training.given(dropLabels(train, batch.labels(), classes, spec.getTrain().getLabelDropout(), key.derive(4)));
+                } else {
+                    z = data.sample(train, batchSize, key.derive(1));
+                    trained = training.given(null);
+                }
+                losses.add(objective.loss(train, z, x0, path, trained, key.derive(3)));
             }
-            Operand<TFloat32> loss = objective.loss(train, z, x0, path, trained, stepKey.derive(3));
-            Op update = optimizer.minimize(train, loss, model.variables(), step, spec.getTrain().getSteps());
+            Operand<TFloat32> loss = losses.size() == 1 ? losses.get(0)
+                    : train.math.div(train.math.addN(losses), Tensors.scalar(train, losses.size()));
+            Op update = optimizer.minimize(train, loss, model.variables(), step, spec.getTrain().getSteps(), parallel.reducer());
             Operand<TFloat32> learningRate = optimizer.learningRate(train, step, spec.getTrain().getSteps());
             LossWindow lossWindow = new LossWindow(train, loss);
             // what samples and evaluations use: the weights, or their moving average (a second copy of the network,
@@ -127,16 +141,15 @@ public final class ExperimentCompiler {
                 heldOutSample.add(data.sampleHeldOut(dataOps, dataDraw.count(), dataDraw.key()));
             }
 
-            Session session = new Session(graph, options.toConfig());
+            Session session = parallel.sessions().open(graph, options);
             try {
                 session.initialize();
             } catch (RuntimeException e) {
                 session.close();
                 throw e;
             }
-            long parameters = model.variables().stream().mapToLong(v -> v.shape().size()).sum();
             return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, heldOutSample,
-                    modelMetrics, parameters, DataDescription.of(data, spec.getData().getImageShape()), learningRate);
+                    modelMetrics, model.variables(), DataDescription.of(data, spec.getData().getImageShape()), learningRate);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

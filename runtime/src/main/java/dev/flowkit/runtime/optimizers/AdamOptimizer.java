@@ -25,10 +25,12 @@ public final class AdamOptimizer implements Optimizer {
     }
 
     @Override
-    public Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps) {
+    public Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps,
+                       dev.flowkit.runtime.compiler.DataParallel.GradientReducer reducer) {
         Gradients gradients = tf.gradients(loss, variables);
         List<Operand<TFloat32>> grads = new ArrayList<>();
         for (int i = 0; i < variables.size(); i++) grads.add(gradients.dy(i));
+        grads = reducer.reduce(tf, grads); // clipping, if any, sees the gradient of the whole batch
         if (spec.getClipNorm() != null) grads = clipByGlobalNorm(tf, grads, spec.getClipNorm());
 
         double beta1 = spec.getBetas().get(0);

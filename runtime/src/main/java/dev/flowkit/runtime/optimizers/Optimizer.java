@@ -13,7 +13,13 @@ import org.tensorflow.types.TInt64;
  * has [totalSteps] steps (for learning-rate schedules).
  */
 public interface Optimizer {
-    Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps);
+    default Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps) {
+        return minimize(tf, loss, variables, step, totalSteps, (ops, gradients) -> gradients);
+    }
+
+    /** The same with the gradients passed through [reducer] first (data-parallel training: the mean over replicas). */
+    Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps,
+                dev.flowkit.runtime.compiler.DataParallel.GradientReducer reducer);
 
     /** The learning rate the update uses at the 0-based [step] of [totalSteps] (for logs such as TensorBoard's). */
     Operand<TFloat32> learningRate(Ops tf, Operand<TInt64> step, long totalSteps);

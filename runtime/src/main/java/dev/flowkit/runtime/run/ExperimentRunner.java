@@ -72,8 +72,9 @@ public final class ExperimentRunner {
                 .filter(Metric.class::isInstance).map(Metric.class::cast).toList(); // the others need the model: evaluateModel
 
         long compileStart = System.nanoTime();
-        try (CompiledExperiment experiment = compiler.compile(spec, options.session());
-             TrainingBoard board = options.tensorBoard() ? new TrainingBoard(out, spec) : null) {
+        boolean writes = options.parallel().writesOutputs();
+        try (CompiledExperiment experiment = compiler.compile(spec, options.session(), options.parallel());
+             TrainingBoard board = options.tensorBoard() && writes ? new TrainingBoard(out, spec) : null) {
             double prepareSeconds = (System.nanoTime() - compileStart) / 1e9;
             listener.status(String.format(java.util.Locale.ROOT, "network: %s, %,d trainable parameters",
                     SpecNames.INSTANCE.of(spec.getNetwork()), experiment.parameterCount()));
@@ -87,6 +88,7 @@ public final class ExperimentRunner {
                 start = experiment.step();
                 listener.status("resumed from " + restored.folder() + " at step " + start);
             }
+            if (!writes) return trainReplica(experiment, spec, start, listener); // every replica resumed from the same (shared) checkpoint
             Files.writeString(out.resolve("spec.json"), specText + "\n");
             experiment.dataDescription().write(out.resolve(DataDescription.FILE));
             double earlierSeconds = resumed == null ? 0 : resumed.trainingSeconds();
@@ -116,7 +118,7 @@ public final class ExperimentRunner {
                 board.finished(experiment.step(), all, first.samples());
             }
             return new RunResult(first.metrics(), training.stepsPerSecond(), finalLoss, first.seconds(), first.functionEvaluations(),
-                    first.samples(), guided);
+                    first.samples(), guided, experiment.parameterDigest());
         } finally {
             for (Metric metric : metrics) if (metric instanceof AutoCloseable closeable) close(closeable);
         }
@@ -222,6 +224,26 @@ public final class ExperimentRunner {
     }
 
     /** Steps trained in this run, their speed and wall seconds. */
+    /** A replica that is not the first: the same steps (its gradients join the others'), no outputs. */
+    private static RunResult trainReplica(CompiledExperiment experiment, ExperimentSpec spec, long start, TrainingListener listener) {
+        long total = spec.getTrain().getSteps();
+        int logEvery = spec.getTrain().getLogEvery();
+        listener.started(start, total);
+        long t0 = System.nanoTime();
+        double loss = Double.NaN;
+        for (long step = start; step < total; step++) {
+            boolean log = (step + 1) % logEvery == 0 || step + 1 == total;
+            double value = experiment.trainStep(log);
+            if (log) {
+                loss = value;
+                listener.progress(step + 1, loss);
+            }
+        }
+        listener.finished();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new RunResult(Map.of(), (total - start) / seconds, loss, Double.NaN, 0, null, Map.of(), experiment.parameterDigest());
+    }
+
     /** This run's training [steps] and speed; [seconds] includes the training time of the runs it resumed. */
     private record Training(long steps, double stepsPerSecond, double seconds) {}
 
