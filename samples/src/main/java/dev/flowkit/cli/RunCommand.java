@@ -5,12 +5,14 @@ import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.output.ConsoleProgress;
 import dev.flowkit.runtime.run.RunOptions;
 import dev.flowkit.runtime.run.RunResult;
+import dev.flowkit.spark.DataParallelTraining;
 import dev.flowkit.spec.ExperimentSpec;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -35,12 +37,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-plots", description = "skip the PNG figures")
     boolean noPlots;
 
+    @Option(names = "--replicas", paramLabel = "N", description = "with --master: train one model on N replicas (one Spark task each, all at "
+            + "once), each on 1/N of every batch, gradients averaged by TensorFlow's all-reduce; --threads is spark.task.cpus")
+    Integer replicas;
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     @Override
     public Integer call() throws Exception {
         Flowkit flowkit = Flowkit.create();
         ExperimentSpec spec = specFile.read(flowkit);
         if (spec == null) return 2;
         Path dir = out != null ? out : Path.of("out", spec.getName());
+        if (cluster.onSpark() || replicas != null) return runReplicated(spec, dir);
         RunOptions options = RunOptions.to(dir)
                 .resuming(resume)
                 .withSession(new SessionOptions(threads != null ? threads : defaultThreads(spec), defaultThreads(spec), graphOptimizer))
@@ -59,6 +69,23 @@ final class RunCommand implements Callable<Integer> {
         }
         System.out.println("outputs in " + dir);
         return 0;
+    }
+
+    /** Data-parallel training on Spark: replica 0 writes the run into [dir] (a folder every executor shares). */
+    private int runReplicated(ExperimentSpec spec, Path dir) {
+        if (!cluster.onSpark()) throw new IllegalArgumentException("--replicas: needs --master (the replicas are Spark tasks)");
+        if (replicas == null || replicas < 1) throw new IllegalArgumentException("--replicas: with --master, how many replicas train the model (>= 1)");
+        DataParallelTraining.Result result;
+        try (JavaSparkContext context = cluster.connect("flowkit run " + spec.getName() + " on " + replicas + " replicas", threads)) {
+            result = DataParallelTraining.train(context, spec, replicas, dir.toAbsolutePath(), resume);
+        }
+        boolean same = result.digests().stream().distinct().count() == 1;
+        System.out.printf(Locale.ROOT, "%s: %d replicas in %d processes, %.0f steps/s, final loss %.4f (replica 0's sub-batch); weights %s%n",
+                spec.getName(), replicas, result.processes().stream().distinct().count(), result.first().trainingStepsPerSecond(),
+                result.first().finalLoss(), same ? "identical on every replica (SHA-256 " + result.digests().get(0).substring(0, 12) + "…)" : "DIFFER: " + result.digests());
+        printMetrics(result.first().metrics(), "  ");
+        System.out.println("outputs in " + dir);
+        return same ? 0 : 1;
     }
 
     /**

@@ -300,6 +300,26 @@ class CliSpec : FunSpec({
         json.readTree(out.resolve("g3/metrics.json").toFile())["training"]["steps"].asInt() shouldBe 25
     }
 
+    test("run --master local[2] --replicas 2 trains one model on two replicas with identical weights and writes the run") {
+        val dir = tempdir().toPath()
+        val file = dir.resolve("replicated.json")
+        Files.writeString(file, """
+            {"name": "replicated", "seed": 2, "data": {"type": "moons"}, "network": {"type": "mlp", "hidden": [16]},
+             "train": {"steps": 20, "batchSize": 128, "checkpointEvery": 0}, "sample": {"sampler": {"type": "euler", "steps": 5}, "count": 200}}
+        """.trimIndent())
+        val (code, stdout, _) = flowkit("run", file.toString(), "--out", dir.resolve("out").toString(), "--master", "local[2]", "--replicas", "2", "--no-plots")
+        code shouldBe 0
+        stdout shouldContain "replicated: 2 replicas in 1 processes"
+        stdout shouldContain "weights identical on every replica"
+        dev.flowkit.runtime.output.Npy.read(dir.resolve("out/samples.npy")).size shouldBe 200
+        val (odd, _, oddErr) = flowkit("run", file.toString(), "--out", dir.resolve("odd").toString(), "--master", "local[2]", "--replicas", "3")
+        odd shouldBe 1
+        oddErr shouldContain "train.batchSize: must be divisible by the 3 replicas, was 128"
+        val (alone, _, aloneErr) = flowkit("run", file.toString(), "--replicas", "2")
+        alone shouldBe 1
+        aloneErr shouldContain "--replicas: needs --master"
+    }
+
     test("simulate writes a Gibbs experiment's chains to data.save, here or as shards on Spark, and reads them back") {
         val dir = tempdir().toPath()
         fun spec(name: String, save: String): java.nio.file.Path = dir.resolve("$name.json").also {

@@ -51,11 +51,16 @@ public final class DataParallelTraining {
     private DataParallelTraining() {}
 
     public static Result train(JavaSparkContext context, ExperimentSpec spec, int replicas, Path outDir) {
+        return train(context, spec, replicas, outDir, false);
+    }
+
+    /** The same, every replica continuing from the checkpoint in [outDir] when [resume] (they all read the same one). */
+    public static Result train(JavaSparkContext context, ExperimentSpec spec, int replicas, Path outDir, boolean resume) {
         if (replicas < 1) throw new IllegalArgumentException("replicas: must be >= 1, was " + replicas);
         new DataParallel(replicas, 0, (tf, g) -> g, null).subBatch(spec.withDefaults().getTrain().getBatchSize()); // refuses an uneven split here
         // keys of this run's collectives, apart from any earlier run's in the same executor JVMs (servers outlive runs)
         int group = ThreadLocalRandom.current().nextInt(1, 500_000);
-        ReplicaTask task = new ReplicaTask(new dev.flowkit.spec.SpecJson().encode(spec), outDir.toAbsolutePath().toString(), replicas, group);
+        ReplicaTask task = new ReplicaTask(new dev.flowkit.spec.SpecJson().encode(spec), outDir.toAbsolutePath().toString(), replicas, group, resume);
         context.setJobDescription("flowkit data-parallel training of " + spec.getName() + " on " + replicas + " replicas");
         RDD<Integer> indices = context.parallelize(IntStream.range(0, replicas).boxed().toList(), replicas).rdd();
         ClassTag<Replica> tag = ClassTag$.MODULE$.apply(Replica.class);
@@ -76,12 +81,14 @@ public final class DataParallelTraining {
         private final String outDir;
         private final int replicas;
         private final int group;
+        private final boolean resume;
 
-        ReplicaTask(String specJson, String outDir, int replicas, int group) {
+        ReplicaTask(String specJson, String outDir, int replicas, int group, boolean resume) {
             this.specJson = specJson;
             this.outDir = outDir;
             this.replicas = replicas;
             this.group = group;
+            this.resume = resume;
         }
 
         @Override
@@ -113,7 +120,9 @@ public final class DataParallelTraining {
                     (graph, options) -> RemoteSession.open(graph, target, config));
             Flowkit flowkit = Flowkit.create();
             ExperimentSpec spec = flowkit.specJson().decodeRecorded(specJson);
-            RunResult result = flowkit.run(spec, RunOptions.to(Path.of(outDir)).withSession(threads).withParallel(parallel));
+            RunResult result = flowkit.run(spec, RunOptions.to(Path.of(outDir)).resuming(resume).withSession(threads)
+                    .withParallel(parallel).withListener(index == 0 ? new dev.flowkit.runtime.output.ConsoleProgress(spec.getName(), System.err)
+                            : dev.flowkit.runtime.run.TrainingListener.SILENT));
             barrier.barrier(); // no replica leaves (and no JVM goes) before every replica has finished its steps
             Replica replica = new Replica(index, result.parameterDigest(), SweepRunner.PROCESS, Map.copyOf(result.metrics()),
                     result.trainingStepsPerSecond(), result.finalLoss());
