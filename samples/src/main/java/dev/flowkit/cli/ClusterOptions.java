@@ -17,6 +17,12 @@ final class ClusterOptions {
     Map<String, String> conf = new LinkedHashMap<>();
 
     /** With --master, or under spark-submit (which passes its --master and --conf as spark.* system properties). */
+    /** A bar over a distributed job's tasks (shards), its length known once the job is planned. */
+    static me.tongfei.progressbar.ProgressBar shardsBar() {
+        return new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("shards").setInitialMax(0).setUnit(" shards", 1)
+                .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build();
+    }
+
     boolean onSpark() {
         return master != null || System.getProperty("spark.master") != null;
     }

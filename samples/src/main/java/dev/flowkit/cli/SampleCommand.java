@@ -103,8 +103,7 @@ final class SampleCommand implements Callable<Integer> {
         long start = System.nanoTime();
         ShardedSampling.Result result;
         try (JavaSparkContext context = cluster.connect("flowkit sample " + run.runDir.getFileName(), run.threads);
-             ProgressBar bar = new ProgressBarBuilder().setTaskName("shards").setInitialMax(0).setUnit(" shards", 1)
-                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build()) {
+             ProgressBar bar = ClusterOptions.shardsBar()) {
             result = ShardedSampling.sample(context, run.runDir, request, dir, (done, total) -> {
                 bar.maxHint(total);
                 bar.stepTo(done);

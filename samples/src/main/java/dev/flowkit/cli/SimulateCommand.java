@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,8 +57,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
         ShardedSimulation.Result result;
         try (JavaSparkContext context = cluster.connect("flowkit simulate " + spec.getName(), threads);
-             ProgressBar bar = new ProgressBarBuilder().setTaskName("shards").setInitialMax(0).setUnit(" shards", 1)
-                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build()) {
+             ProgressBar bar = ClusterOptions.shardsBar()) {
             result = ShardedSimulation.simulate(context, data, shardChains != null ? shardChains : 0, (done, total) -> {
                 bar.maxHint(total);
                 bar.stepTo(done);

@@ -64,6 +64,22 @@ public final class Moments implements Serializable {
         return this;
     }
 
+    /** Writes mean, variance and (up to 64 dimensions) the covariance into [node], e.g. a manifest's summary. */
+    public void describe(com.fasterxml.jackson.databind.node.ObjectNode node) {
+        var m = node.putArray("mean");
+        for (double v : mean) m.add(v);
+        var v = node.putArray("variance");
+        for (double x : variance()) v.add(x);
+        double[][] c = covariance();
+        if (c != null && c.length <= 64) {
+            var matrix = node.putArray("covariance");
+            for (double[] row : c) {
+                var r = matrix.addArray();
+                for (double x : row) r.add(x);
+            }
+        }
+    }
+
     public long count() {
         return count;
     }

@@ -137,18 +137,7 @@ public final class ShardedSampling {
         summary.put("run", runDir.toAbsolutePath().toString());
         summary.put("seed", request.seed());
         if (request.guidance() != null) summary.put("guidance", request.guidance());
-        ArrayNode mean = summary.putArray("mean");
-        for (double m : total.mean()) mean.add(m);
-        ArrayNode variance = summary.putArray("variance");
-        for (double v : total.variance()) variance.add(v);
-        double[][] cov = total.covariance();
-        if (cov != null && cov.length <= 64) {
-            ArrayNode matrix = summary.putArray("covariance");
-            for (double[] row : cov) {
-                ArrayNode r = matrix.addArray();
-                for (double v : row) r.add(v);
-            }
-        }
+        total.describe(summary);
         ArrayNode where = summary.putArray("processes");
         processes.forEach(where::add);
         return summary;

@@ -86,10 +86,7 @@ public final class ShardedSimulation {
             // other chunks are other random keys: only the default chunking is what ./flowkit run would simulate
             summary.put("identity", LangevinDistribution.identity(spec) + (chunkValues == LangevinSimulation.CHUNK_VALUES ? "" : " chunk " + chunkValues));
             if (!Double.isNaN(acceptance)) summary.put("acceptance", acceptance);
-            var mean = summary.putArray("mean");
-            for (double m : total.mean()) mean.add(m);
-            var variance = summary.putArray("variance");
-            for (double v : total.variance()) variance.add(v);
+            total.describe(summary);
             double[][] cov = total.covariance();
             var where = summary.putArray("processes");
             processes.forEach(where::add);
