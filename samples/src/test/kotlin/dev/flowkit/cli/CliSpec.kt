@@ -326,7 +326,7 @@ class CliSpec : FunSpec({
             Files.writeString(it, """
                 {"name": "$name", "data": {"type": "langevin", "potential": {"type": "phi4-chain", "d": 4, "lambda": 0.03}, "temperature": 8.0,
                  "samples": 2000, "reference": 500, "dt": 0.003, "steps": 30, "integrator": "mala", "seed": 3, "save": "${dir.resolve(save)}"},
-                 "sample": {"count": 500}}
+                 "network": {"type": "mlp", "hidden": [8]}, "train": {"steps": 5, "batchSize": 64}, "sample": {"sampler": {"type": "euler", "steps": 2}, "count": 500}}
             """.trimIndent())
         }
         val here = spec("here", "chains/here.json")
@@ -335,6 +335,8 @@ class CliSpec : FunSpec({
         stdout shouldContain "here: 2500 chains simulated in"
         val (_, againOut, againErr) = flowkit("simulate", here.toString())
         againOut + againErr shouldContain "here: 2500 chains read back (simulated before for this spec)"
+        flowkit("run", here.toString(), "--out", dir.resolve("run").toString(), "--no-plots").first shouldBe 0
+        ObjectMapper().readTree(dir.resolve("run/metrics.json").toFile())["data"]["readBack"].asDouble() shouldBe 1.0
         val (sparkCode, sparkOut, _) = flowkit("simulate", spec("spark", "chains/spark.json").toString(), "--master", "local[2]")
         sparkCode shouldBe 0
         sparkOut shouldContain "spark: 2500 chains in 1 shards on 1 executor processes"

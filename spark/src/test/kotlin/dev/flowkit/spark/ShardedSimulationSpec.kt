@@ -64,8 +64,11 @@ class ShardedSimulationSpec : FunSpec({
         val spec = gibbs(dir.resolve("saved/chains.json"))
         val first = LangevinDistribution(spec, init(spec))
         (first.simulationSeconds() > 0) shouldBe true
+        (first.provenance()["acceptance"]!! in 0.3..0.99) shouldBe true // MALA reports its acceptance and tuned step for metrics.json
+        (first.provenance()["stepSize"]!! > 0) shouldBe true
         val second = LangevinDistribution(spec, init(spec))
         second.simulationSeconds() shouldBe 0.0
+        second.provenance()["readBack"] shouldBe 1.0
         Npy.readRows(dir.resolve("saved/chains.json")).values().size shouldBe 4000 * 4
         val npy = gibbs(dir.resolve("chains.npy"))
         val error = runCatching { ShardedSimulation.simulate(null, npy, 0) { _, _ -> } }.exceptionOrNull()

@@ -35,13 +35,15 @@ public final class CompiledExperiment implements AutoCloseable {
     private final List<ModelMetric.Compiled> modelMetrics;
     private final List<org.tensorflow.op.core.Variable<TFloat32>> trainable;
     private final DataDescription dataDescription;
+    private final Map<String, Double> dataProvenance;
     private final Operand<TFloat32> learningRate;
 
     CompiledExperiment(ExperimentSpec spec, Graph graph, Session session, Variable<TInt64> step, Op update,
                        LossWindow lossWindow, List<SamplingGraph> sampling, RandomDraw dataDraw, List<Operand<?>> dataSample,
                        List<Operand<?>> heldOutSample, List<ModelMetric.Compiled> modelMetrics, List<org.tensorflow.op.core.Variable<TFloat32>> trainable,
-                       DataDescription dataDescription, Operand<TFloat32> learningRate) {
+                       DataDescription dataDescription, Map<String, Double> dataProvenance, Operand<TFloat32> learningRate) {
         this.learningRate = learningRate;
+        this.dataProvenance = Map.copyOf(dataProvenance);
         this.trainable = List.copyOf(trainable);
         this.dataDescription = dataDescription;
         this.heldOutSample = heldOutSample;
@@ -82,6 +84,11 @@ public final class CompiledExperiment implements AutoCloseable {
     /** What a trained model keeps of the data (written beside the spec, so that it loads without the data). */
     public DataDescription dataDescription() {
         return dataDescription;
+    }
+
+    /** How the data's points were made (see Distribution#provenance). */
+    public Map<String, Double> dataProvenance() {
+        return dataProvenance;
     }
 
     /** The learning rate the next training step uses. */

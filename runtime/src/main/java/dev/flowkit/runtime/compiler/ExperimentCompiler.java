@@ -149,7 +149,7 @@ public final class ExperimentCompiler {
                 throw e;
             }
             return new CompiledExperiment(spec, graph, session, step, update, lossWindow, sampling, dataDraw, dataSample, heldOutSample,
-                    modelMetrics, model.variables(), DataDescription.of(data, spec.getData().getImageShape()), learningRate);
+                    modelMetrics, model.variables(), DataDescription.of(data, spec.getData().getImageShape()), data.provenance(), learningRate);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

@@ -25,6 +25,11 @@ public interface Distribution {
      * What bits per dimension add to −log p(x)/(dim ln 2) of the continuous density: for quantized data,
      * log2 of the discrete bins per unit length (bits − log2(high − low)); 0 for continuous data.
      */
+    /** How the points were made, for metrics.json's "data" section (e.g. a simulation's seconds, MALA's acceptance); empty by default. */
+    default java.util.Map<String, Double> provenance() {
+        return java.util.Map.of();
+    }
+
     default double bitsPerDimOffset() {
         return 0;
     }

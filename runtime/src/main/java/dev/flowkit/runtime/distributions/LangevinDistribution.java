@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
  */
 public final class LangevinDistribution extends FiniteSample {
     private final double simulationSeconds;
+    private final java.util.Map<String, Double> provenance;
 
     public LangevinDistribution(LangevinData spec, Distribution init) {
         this(spec, simulateOrLoad(spec, init));
@@ -26,6 +27,16 @@ public final class LangevinDistribution extends FiniteSample {
     private LangevinDistribution(LangevinData spec, Simulated simulated) {
         super(simulated.rows, spec.getDim(), spec.getReference(), null);
         this.simulationSeconds = simulated.seconds;
+        this.provenance = new java.util.LinkedHashMap<>();
+        provenance.put("simulationSeconds", simulated.seconds);
+        if (simulated.seconds == 0) provenance.put("readBack", 1.0); // from data.save: simulated by an earlier run
+        if (!Double.isNaN(simulated.acceptance)) provenance.put("acceptance", simulated.acceptance);
+        if (!Double.isNaN(simulated.stepSize)) provenance.put("stepSize", simulated.stepSize);
+    }
+
+    @Override
+    public java.util.Map<String, Double> provenance() {
+        return java.util.Collections.unmodifiableMap(provenance);
     }
 
     /** Wall seconds the simulation took (0 when read back from data.save). */
@@ -33,7 +44,8 @@ public final class LangevinDistribution extends FiniteSample {
         return simulationSeconds;
     }
 
-    private record Simulated(float[] rows, double seconds) {}
+    /** The chains, the simulation's seconds (0 when read back) and MALA's acceptance and frozen step (NaN otherwise or when read back). */
+    private record Simulated(float[] rows, double seconds, double acceptance, double stepSize) {}
 
     private static Simulated simulateOrLoad(LangevinData spec, Distribution init) {
         int chains = spec.getSamples() + spec.getReference();
@@ -44,7 +56,7 @@ public final class LangevinDistribution extends FiniteSample {
         try {
             if (file != null && Files.exists(file) && savedIdentity(file, fingerprint).equals(identity)) {
                 Npy.Rows rows = Npy.readRows(file);
-                if (rows.rows() == chains && rows.rowSize() == spec.getDim()) return new Simulated(rows.values(), 0);
+                if (rows.rows() == chains && rows.rowSize() == spec.getDim()) return new Simulated(rows.values(), 0, Double.NaN, Double.NaN);
             }
             long start = System.nanoTime();
             LangevinSimulation simulation = new LangevinSimulation(new Potential(spec.getPotential()), init, spec.getTemperature(),
@@ -53,7 +65,7 @@ public final class LangevinDistribution extends FiniteSample {
             double seconds = (System.nanoTime() - start) / 1e9;
             if (file != null && NpyShards.isManifest(file)) saveShards(file, identity, rows, spec.getDim(), simulation.chunkChains(chains));
             else if (file != null) save(file, fingerprint, identity, rows, spec.getDim());
-            return new Simulated(rows, seconds);
+            return new Simulated(rows, seconds, simulation.acceptanceRate(), simulation.stepSize());
         } catch (IOException e) {
             throw new UncheckedIOException("data.save '" + spec.getSave() + "': " + e.getMessage(), e);
         }

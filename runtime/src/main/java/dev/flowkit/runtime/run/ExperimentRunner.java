@@ -108,7 +108,7 @@ public final class ExperimentRunner {
                 during.record(experiment.step(), end);
                 if (options.plots()) during.plot(out.resolve("evaluation.png"), spec.getName() + ": the model's metrics during training");
             }
-            writeMetrics(out.resolve("metrics.json"), spec, runs, during.history(), experiment.parameterCount(), spec.getTrain().getSteps(), training.steps(),
+            writeMetrics(out.resolve("metrics.json"), spec, runs, during.history(), experiment.dataProvenance(), experiment.parameterCount(), spec.getTrain().getSteps(), training.steps(),
                     training.stepsPerSecond(), finalLoss, count, prepareSeconds, training.seconds(), (System.nanoTime() - compileStart) / 1e9);
             Map<Double, Map<String, Double>> guided = new LinkedHashMap<>();
             runs.stream().filter(r -> r.guidance() != null).forEach(r -> guided.put(r.guidance(), r.metrics()));
@@ -368,7 +368,7 @@ public final class ExperimentRunner {
     }
 
     private static void writeMetrics(Path file, ExperimentSpec spec, List<Sampled> runs, List<Checkpoints.Evaluated> evaluations,
-                                     long parameters, long totalSteps, long trained,
+                                     Map<String, Double> data, long parameters, long totalSteps, long trained,
                                      double stepsPerSecond, double finalLoss, int count, double prepareSeconds,
                                      double trainingSeconds, double totalSeconds) throws IOException {
         Sampled first = runs.get(0);
@@ -376,6 +376,7 @@ public final class ExperimentRunner {
         root.put("name", spec.getName());
         root.put("seed", spec.getSeed());
         root.put("metrics", first.metrics());
+        if (!data.isEmpty()) root.put("data", data);
         root.put("network", Map.of("type", SpecNames.INSTANCE.of(spec.getNetwork()), "parameters", parameters));
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("steps", totalSteps);
