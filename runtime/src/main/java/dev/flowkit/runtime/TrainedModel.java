@@ -88,7 +88,8 @@ public final class TrainedModel implements AutoCloseable {
         }
     }
 
-    private static ExperimentSpec recordedSpec(Path runDir, SpecJson specJson) {
+    /** The spec a run folder recorded (spec.json, defaults written out), without loading its model; refused with the reason. */
+    public static ExperimentSpec recordedSpec(Path runDir, SpecJson specJson) {
         Path file = runDir.resolve("spec.json");
         if (!Files.exists(file)) throw new IllegalArgumentException(runDir + " holds no run: spec.json is missing (./flowkit run writes it)");
         try {

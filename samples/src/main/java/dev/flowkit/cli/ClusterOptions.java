@@ -23,6 +23,14 @@ final class ClusterOptions {
                 .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build();
     }
 
+    /** What moves [bar]: (shards done, shards). */
+    static java.util.function.BiConsumer<Integer, Integer> shardsProgress(me.tongfei.progressbar.ProgressBar bar) {
+        return (done, total) -> {
+            bar.maxHint(total);
+            bar.stepTo(done);
+        };
+    }
+
     boolean onSpark() {
         return master != null || System.getProperty("spark.master") != null;
     }

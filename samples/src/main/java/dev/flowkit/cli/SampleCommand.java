@@ -104,10 +104,7 @@ final class SampleCommand implements Callable<Integer> {
         ShardedSampling.Result result;
         try (JavaSparkContext context = cluster.connect("flowkit sample " + run.runDir.getFileName(), run.threads);
              ProgressBar bar = ClusterOptions.shardsBar()) {
-            result = ShardedSampling.sample(context, run.runDir, request, dir, (done, total) -> {
-                bar.maxHint(total);
-                bar.stepTo(done);
-            });
+            result = ShardedSampling.sample(context, run.runDir, request, dir, ClusterOptions.shardsProgress(bar));
         }
         System.out.printf(Locale.ROOT, "%s: %d samples in %d shards on %d executor processes in %.1f s -> %s%n", spec.getName(), result.rows(),
                 result.shards(), result.processes().size(), (System.nanoTime() - start) / 1e9, result.samples());

@@ -58,10 +58,7 @@ final class SimulateCommand implements Callable<Integer> {
         ShardedSimulation.Result result;
         try (JavaSparkContext context = cluster.connect("flowkit simulate " + spec.getName(), threads);
              ProgressBar bar = ClusterOptions.shardsBar()) {
-            result = ShardedSimulation.simulate(context, data, shardChains != null ? shardChains : 0, (done, total) -> {
-                bar.maxHint(total);
-                bar.stepTo(done);
-            });
+            result = ShardedSimulation.simulate(context, data, shardChains != null ? shardChains : 0, ClusterOptions.shardsProgress(bar));
         }
         System.out.printf(Locale.ROOT, "%s: %d chains in %d shards on %d executor processes in %.1f s%s -> %s%n", spec.getName(), result.chains(),
                 result.shards(), result.processes().size(), (System.nanoTime() - start) / 1e9,

@@ -31,10 +31,8 @@ final class TrainedRun {
     }
 
     /** The spec the run recorded (spec.json), without loading the model. */
-    ExperimentSpec recordedSpec() throws java.io.IOException {
-        Path file = runDir.resolve("spec.json");
-        if (!java.nio.file.Files.exists(file)) throw new IllegalArgumentException(runDir + " holds no run: spec.json is missing (./flowkit run writes it)");
-        return Flowkit.create().specJson().decodeRecorded(java.nio.file.Files.readString(file)).withDefaults();
+    ExperimentSpec recordedSpec() {
+        return TrainedModel.recordedSpec(runDir, Flowkit.create().specJson());
     }
 
     /** The trained model, with --sampler applied; bad input throws with a message naming the option. */

@@ -57,7 +57,7 @@ public final class DataParallelTraining {
     /** The same, every replica continuing from the checkpoint in [outDir] when [resume] (they all read the same one). */
     public static Result train(JavaSparkContext context, ExperimentSpec spec, int replicas, Path outDir, boolean resume) {
         if (replicas < 1) throw new IllegalArgumentException("replicas: must be >= 1, was " + replicas);
-        new DataParallel(replicas, 0, (tf, g) -> g, null).subBatch(spec.withDefaults().getTrain().getBatchSize()); // refuses an uneven split here
+        DataParallel.subBatch(spec.withDefaults().getTrain().getBatchSize(), replicas); // an uneven split is refused here, not in a task
         // keys of this run's collectives, apart from any earlier run's in the same executor JVMs (servers outlive runs)
         int group = ThreadLocalRandom.current().nextInt(1, 500_000);
         ReplicaTask task = new ReplicaTask(new dev.flowkit.spec.SpecJson().encode(spec), outDir.toAbsolutePath().toString(), replicas, group, resume);

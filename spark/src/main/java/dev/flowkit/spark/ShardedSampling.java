@@ -20,9 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * One large draw from a trained model split into shards, one Spark task each: shard j holds rows [from_j, from_j + n_j)
@@ -70,7 +68,7 @@ public final class ShardedSampling {
     record Shard(int index, long from, int rows) implements Serializable {}
 
     /** What a task reports back: its shard, the rows' moments and the process that drew them. */
-    record Drawn(Shard shard, Moments moments, String process) implements Serializable {}
+    record Drawn(Shard shard, Moments moments, String process) implements ShardJob.Report {}
 
     /** The shards of [count] rows: [rows] each (a multiple of [chunk]), the last one shorter. */
     static List<Shard> plan(long count, int rows, int chunk) {
@@ -103,12 +101,11 @@ public final class ShardedSampling {
             throw new UncheckedIOException("could not create " + outDir, e);
         }
         ShardTask task = new ShardTask(runDir.toAbsolutePath().toString(), outDir.toAbsolutePath().toString(), request, labelled);
-        context.setJobDescription(String.format(Locale.ROOT, "flowkit sample %s: %d rows in %d shards", runDir.getFileName(), request.count(), shards.size()));
-        JavaRDD<Drawn> drawn = context.parallelize(shards, shards.size()).map(task).persist(StorageLevel.MEMORY_ONLY());
+        ShardJob.Done<Drawn> done = ShardJob.run(context, String.format(Locale.ROOT, "flowkit sample %s: %d rows in %d shards",
+                runDir.getFileName(), request.count(), shards.size()), shards, task, dim, progress);
+        Moments total = done.total();
+        List<String> processes = done.processes();
         try {
-            List<Drawn> done = SparkProgress.await(context, drawn.collectAsync(), finished -> progress.accept(finished, shards.size()));
-            Moments total = drawn.map(Drawn::moments).treeAggregate(new Moments(dim), Moments::merge, Moments::merge);
-            List<String> processes = done.stream().map(Drawn::process).distinct().toList();
             List<Long> shardRows = shards.stream().map(s -> (long) s.rows()).toList();
             Path samples = outDir.resolve(SAMPLES);
             NpyShardWriter.writeManifest(samples, "<f4", List.of(request.count(), (long) dim), shardRows, summary(runDir, request, total, processes));
@@ -120,8 +117,6 @@ public final class ShardedSampling {
             return new Result(samples, labels, total.count(), shards.size(), total.mean(), total.covariance(), processes);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the manifests in " + outDir, e);
-        } finally {
-            drawn.unpersist(false);
         }
     }
 

@@ -23,9 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * The Langevin chains of a Gibbs experiment's data ({@code langevin(samples, reference, …)}) simulated on Spark, one
@@ -45,7 +43,7 @@ public final class ShardedSimulation {
 
     record Shard(int index, int from, int rows) implements Serializable {}
 
-    record Simulated(Shard shard, Moments moments, double acceptance, String process) implements Serializable {}
+    record Simulated(Shard shard, Moments moments, double acceptance, String process) implements ShardJob.Report {}
 
     /** Simulates the chains of [spec] into its data.save manifest, with chunks of the simulation's default size. */
     public static Result simulate(JavaSparkContext context, LangevinData spec, int shardChains, BiConsumer<Integer, Integer> progress) {
@@ -75,13 +73,12 @@ public final class ShardedSimulation {
         }
         String specJson = new SpecJson().encodeData(spec);
         ShardTask task = new ShardTask(specJson, manifest.toString(), chains, chunkValues);
-        context.setJobDescription(String.format(Locale.ROOT, "flowkit simulate: %d chains in %d shards", chains, shards.size()));
-        JavaRDD<Simulated> simulated = context.parallelize(shards, shards.size()).map(task).persist(StorageLevel.MEMORY_ONLY());
+        ShardJob.Done<Simulated> done = ShardJob.run(context, String.format(Locale.ROOT, "flowkit simulate: %d chains in %d shards",
+                chains, shards.size()), shards, task, dim, progress);
+        Moments total = done.total();
+        List<String> processes = done.processes();
+        double acceptance = done.reports().stream().mapToDouble(s -> s.acceptance() * s.shard().rows()).sum() / chains;
         try {
-            List<Simulated> done = SparkProgress.await(context, simulated.collectAsync(), finished -> progress.accept(finished, shards.size()));
-            Moments total = simulated.map(Simulated::moments).treeAggregate(new Moments(dim), Moments::merge, Moments::merge);
-            double acceptance = done.stream().mapToDouble(s -> s.acceptance() * s.shard().rows()).sum() / chains;
-            List<String> processes = done.stream().map(Simulated::process).distinct().toList();
             ObjectNode summary = JSON.createObjectNode();
             // other chunks are other random keys: only the default chunking is what ./flowkit run would simulate
             summary.put("identity", LangevinDistribution.identity(spec) + (chunkValues == LangevinSimulation.CHUNK_VALUES ? "" : " chunk " + chunkValues));
@@ -95,8 +92,6 @@ public final class ShardedSimulation {
             return new Result(manifest, total.count(), shards.size(), total.mean(), cov, acceptance, processes);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + manifest, e);
-        } finally {
-            simulated.unpersist(false);
         }
     }
 

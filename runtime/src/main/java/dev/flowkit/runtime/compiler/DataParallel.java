@@ -52,6 +52,11 @@ public record DataParallel(int replicas, int index, GradientReducer reducer, Ses
 
     /** The rows of each sub-batch; the batch must split evenly. */
     public int subBatch(int batchSize) {
+        return subBatch(batchSize, replicas);
+    }
+
+    /** The rows of each of [replicas] sub-batches of [batchSize]; refused, naming train.batchSize, when it does not split evenly. */
+    public static int subBatch(int batchSize, int replicas) {
         if (batchSize % replicas != 0) {
             throw new IllegalArgumentException("train.batchSize: must be divisible by the " + replicas + " replicas, was " + batchSize);
         }

@@ -88,7 +88,10 @@ public final class ExperimentRunner {
                 start = experiment.step();
                 listener.status("resumed from " + restored.folder() + " at step " + start);
             }
-            if (!writes) return trainReplica(experiment, spec, start, listener); // every replica resumed from the same (shared) checkpoint
+            if (!writes) { // another replica: the same steps (its gradients join the others'), from the same shared checkpoint, no outputs
+                Training training = train(experiment, spec, start, 0, losses, new PeriodicEvaluation(0, 0, List.of()), null, specNode, listener, null);
+                return new RunResult(Map.of(), training.stepsPerSecond(), finalLoss(losses), Double.NaN, 0, null, Map.of(), experiment.parameterDigest());
+            }
             Files.writeString(out.resolve("spec.json"), specText + "\n");
             experiment.dataDescription().write(out.resolve(DataDescription.FILE));
             double earlierSeconds = resumed == null ? 0 : resumed.trainingSeconds();
@@ -224,32 +227,12 @@ public final class ExperimentRunner {
     }
 
     /** Steps trained in this run, their speed and wall seconds. */
-    /** A replica that is not the first: the same steps (its gradients join the others'), no outputs. */
-    private static RunResult trainReplica(CompiledExperiment experiment, ExperimentSpec spec, long start, TrainingListener listener) {
-        long total = spec.getTrain().getSteps();
-        int logEvery = spec.getTrain().getLogEvery();
-        listener.started(start, total);
-        long t0 = System.nanoTime();
-        double loss = Double.NaN;
-        for (long step = start; step < total; step++) {
-            boolean log = (step + 1) % logEvery == 0 || step + 1 == total;
-            double value = experiment.trainStep(log);
-            if (log) {
-                loss = value;
-                listener.progress(step + 1, loss);
-            }
-        }
-        listener.finished();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new RunResult(Map.of(), (total - start) / seconds, loss, Double.NaN, 0, null, Map.of(), experiment.parameterDigest());
-    }
-
     /** This run's training [steps] and speed; [seconds] includes the training time of the runs it resumed. */
     private record Training(long steps, double stepsPerSecond, double seconds) {}
 
     /**
      * The training loop from [start] ([earlierSeconds] of training before it): logs window losses into [losses],
-     * checkpoints, and saves at the end.
+     * checkpoints, and saves at the end; with no [checkpoints] (a replica that writes nothing) it only trains.
      */
     private static Training train(CompiledExperiment experiment, ExperimentSpec spec, long start, double earlierSeconds,
                                   List<double[]> losses, PeriodicEvaluation during, Checkpoints checkpoints, JsonNode specNode,
@@ -278,14 +261,14 @@ public final class ExperimentRunner {
                 if (board != null) board.window(experiment, step + 1, loss);
             }
             during.after(experiment, step + 1, total, listener);
-            if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < total) {
+            if (checkpoints != null && checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < total) {
                 checkpoints.save(experiment, new Checkpoints.State(step + 1, specNode, losses, earlierSeconds + trainingNanos / 1e9,
                         during.history()));
                 if (board != null) board.checkpoint(experiment, step + 1);
             }
         }
         listener.finished();
-        if (trained > 0 || checkpoints.intact(damage -> {}).isEmpty()) {
+        if (checkpoints != null && (trained > 0 || checkpoints.intact(damage -> {}).isEmpty())) {
             checkpoints.save(experiment, new Checkpoints.State(experiment.step(), specNode, losses, earlierSeconds + trainingNanos / 1e9,
                     during.history()));
         }
