@@ -290,8 +290,10 @@ class SampleScope internal constructor(defaults: SampleSpec) {
     @JvmOverloads fun rk4(steps: Int = 25, grid: TimeGridSpec = UniformGrid) = sampler(Rk4(steps, grid))
     /** DPM-Solver++(2M), by default on the log-SNR grid. */
     @JvmOverloads fun dpmSolver(steps: Int = 20, grid: TimeGridSpec = LogSnrGrid()) = sampler(DpmSolver(steps, grid))
-    /** EDM's Heun sampler, by default on the Karras grid. */
-    @JvmOverloads fun edmHeun(steps: Int = 18, grid: TimeGridSpec = KarrasGrid()) = sampler(EdmHeun(steps, grid))
+    /** EDM's Heun sampler, by default on the Karras grid; `churn` > 0 makes it EDM's stochastic sampler. */
+    @JvmOverloads fun edmHeun(steps: Int = 18, grid: TimeGridSpec = KarrasGrid(), churn: Double = 0.0, churnSigmaMin: Double = 0.0,
+                              churnSigmaMax: Double? = null, churnNoise: Double = 1.0) =
+        sampler(EdmHeun(steps, grid, churn, churnSigmaMin, churnSigmaMax, churnNoise))
     @JvmOverloads fun dopri5(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 10_000) = sampler(Dopri5(rtol, atol, maxSteps))
 
     /** σ_t defaults to `reverse()` on diffusion schedules and to `constant(1.0)` elsewhere. */

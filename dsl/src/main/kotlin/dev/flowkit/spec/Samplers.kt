@@ -143,11 +143,31 @@ data class DpmSolver(override val steps: Int = 20, override val grid: TimeGridSp
  * EDM's Heun sampler (Karras et al. 2022) in x/α and σ = β/α, where the flow is dx̃/dσ = ε̂; on the Karras grid by
  * default, its last step (into σ = 0) Euler: 2N − 1 evaluations (one fewer again from α = 0, the source of linear and
  * cosine paths, whose first step is the Euler limit). Any affine path.
+ *
+ * [churn] > 0 is EDM's stochastic sampler (their Algorithm 2, S_churn): before each step whose σ_i lies in
+ * [[churnSigmaMin], [churnSigmaMax]] (null: no upper bound) the noise is raised to σ̂ = σ_i (1 + γ), γ = min(churn/N,
+ * √2 − 1), by adding fresh noise of std [churnNoise] · √(σ̂² − σ_i²), and the step starts from σ̂: Langevin-like
+ * corrections at no extra network evaluations. 0 (the default) is the deterministic ODE sampler.
  */
 @Serializable
 @SerialName("edm-heun")
-data class EdmHeun(override val steps: Int = 18, override val grid: TimeGridSpec = KarrasGrid()) : FixedStepSpec {
-    override val isOde: Boolean get() = true
+data class EdmHeun(
+    override val steps: Int = 18,
+    override val grid: TimeGridSpec = KarrasGrid(),
+    val churn: Double = 0.0,
+    val churnSigmaMin: Double = 0.0,
+    val churnSigmaMax: Double? = null,
+    val churnNoise: Double = 1.0,
+) : FixedStepSpec {
+    override val isOde: Boolean get() = churn == 0.0
+
+    override fun validate(v: Validator) {
+        super.validate(v)
+        v.check(churn.isFinite() && churn >= 0, "churn") { "must be finite and >= 0 (0: the deterministic sampler; EDM used 10-80), was $churn" }
+        v.nonNegative("churnSigmaMin", churnSigmaMin)
+        churnSigmaMax?.let { max -> v.check(max > churnSigmaMin, "churnSigmaMax") { "must be > churnSigmaMin ($churnSigmaMin) or null (no bound), was $max" } }
+        v.positive("churnNoise", churnNoise)
+    }
 }
 
 /** σ_t, the noise scale of a stochastic sampler. */

@@ -49,6 +49,7 @@ class RoundTripSpec : FunSpec({
         arbitrary { Euler(Arb.int(1..500).bind(), grid.bind()) }, arbitrary { Heun(Arb.int(1..500).bind(), grid.bind()) },
         arbitrary { Rk4(Arb.int(1..500).bind()) }, arbitrary { DpmSolver(Arb.int(1..100).bind(), grid.bind()) },
         arbitrary { EdmHeun(Arb.int(1..100).bind(), grid.bind()) },
+        arbitrary { EdmHeun(Arb.int(1..100).bind(), grid.bind(), Arb.double(0.0, 80.0, false).bind(), 0.05, Arb.double(1.0, 50.0, false).bind().takeIf { Arb.int(0..1).bind() == 0 }, 1.003) },
     )
     val metric: Arb<MetricSpec> = Arb.choice(
         Arb.constant<MetricSpec>(Wasserstein2), Arb.constant<MetricSpec>(MeanCovError), arbitrary { Mmd(Arb.list(positive(), 1..4).bind()) },

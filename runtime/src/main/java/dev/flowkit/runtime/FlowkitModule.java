@@ -162,7 +162,9 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), Midpoint.class, (s, c) -> new MidpointSolver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
         Components.bind(binder(), Rk4.class, (s, c) -> new Rk4Solver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
         Components.bind(binder(), DpmSolver.class, (s, c) -> new DpmSolverSampler(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
-        Components.bind(binder(), EdmHeun.class, (s, c) -> new EdmHeunSampler(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
+        Components.bind(binder(), EdmHeun.class, (s, c) -> new EdmHeunSampler(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class),
+                new EdmHeunSampler.Churn(s.getChurn(), s.getChurnSigmaMin(), s.getChurnSigmaMax() == null ? Double.POSITIVE_INFINITY : s.getChurnSigmaMax(),
+                        s.getChurnNoise())));
         Components.bind(binder(), UniformGrid.class, (s, c) -> TimeGrid.UNIFORM);
         Components.bind(binder(), KarrasGrid.class, (s, c) -> TimeGrid.karras(s.getRho(), s.getSigmaMin(), s.getSigmaMax()));
         Components.bind(binder(), LogSnrGrid.class, (s, c) -> TimeGrid.logSnr(s.getSigmaMin(), s.getSigmaMax()));

@@ -19,6 +19,8 @@ object Resampling {
         "euler" to { nfe -> Euler(nfe) },
         "heun" to { nfe -> Heun(maxOf(1, nfe / 2)) },
         "edm-heun" to { nfe -> EdmHeun(maxOf(1, (nfe + 1) / 2)) },
+        // EDM's stochastic sampler with its ImageNet settings (S_churn 40 in σ ∈ [0.05, 50], S_noise 1.003)
+        "edm-heun-churn" to { nfe -> EdmHeun(maxOf(1, (nfe + 1) / 2), churn = 40.0, churnSigmaMin = 0.05, churnSigmaMax = 50.0, churnNoise = 1.003) },
         "dpm-solver" to { nfe -> DpmSolver(nfe) },
         "euler-maruyama" to { nfe -> EulerMaruyama(nfe) },
         // the score-SDE tutorial's predictor–corrector: one Langevin step (snr 0.16) after each Euler–Maruyama step

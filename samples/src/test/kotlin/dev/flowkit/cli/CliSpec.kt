@@ -92,7 +92,7 @@ class CliSpec : FunSpec({
         Files.exists(run.resolve("resample/wasserstein2-vs-nfe.png")) shouldBe true
         val (bad, _, badErr) = flowkit("resample", run.toString(), "--samplers", "leapfrog")
         bad shouldBe 2
-        badErr shouldContain "--samplers: unknown sampler 'leapfrog'; allowed: euler, heun, edm-heun, dpm-solver, euler-maruyama, pc"
+        badErr shouldContain "--samplers: unknown sampler 'leapfrog'; allowed: euler, heun, edm-heun, edm-heun-churn, dpm-solver, euler-maruyama, pc"
         // a run stopped short of train.steps is refused: resampling never trains
         val spec = run.resolve("spec.json")
         Files.writeString(spec, Files.readString(spec).replace("\"steps\": 40,", "\"steps\": 80,"))
