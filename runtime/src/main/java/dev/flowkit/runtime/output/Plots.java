@@ -134,14 +134,20 @@ public final class Plots {
         chart.getStyler().setXAxisLabelRotation(categories.size() > 6 ? 45 : 0);
         double lo = Double.MAX_VALUE;
         double hi = 0;
+        boolean gaps = false;
         for (double[] v : series.values()) {
             for (double x : v) {
-                if (!Double.isFinite(x)) continue;
+                if (!Double.isFinite(x)) {
+                    gaps = true;
+                    continue;
+                }
                 lo = Math.min(lo, x);
                 hi = Math.max(hi, x);
             }
         }
-        chart.getStyler().setYAxisLogarithmic(lo > 0 && hi / lo > 20);
+        if (floor != null) for (double x : floor) if (Double.isFinite(x)) lo = Math.min(lo, x);
+        // XChart counts a gap as 0, which a log axis refuses: linear until every value is there
+        chart.getStyler().setYAxisLogarithmic(!gaps && lo > 0 && hi / lo > 20);
         for (var e : series.entrySet()) {
             List<Double> values = java.util.Arrays.stream(e.getValue()).boxed().map(v -> Double.isFinite(v) ? v : null).toList();
             chart.addSeries(e.getKey(), categories, values);
@@ -155,7 +161,14 @@ public final class Plots {
             line.setMarker(SeriesMarkers.NONE);
             chart.getStyler().setLegendVisible(true);
         }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        try {
+            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        } catch (IllegalArgumentException logAxisRefused) {
+            // XChart's bar charts reject some positive data on a log axis ("cannot be less or equal to zero"): linear then
+            if (!chart.getStyler().isYAxisLogarithmic()) throw logAxisRefused;
+            chart.getStyler().setYAxisLogarithmic(false);
+            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
     }
 
     private static XYChart lineChart(String title, String yTitle, List<double[]> points) {
