@@ -120,10 +120,11 @@ final class BenchCommand implements Callable<Integer> {
                     "2D flow matching, MLP 3→64×4→2 (SiLU), batch 1000, Adam; one session call per step");
             printProfile("train_2d", experiment);
 
-            double ms = sampleMillis(experiment);
+            SampleTiming timing = sampleMillis(experiment);
+            double ms = timing.medianMillis();
             print("sample_2000x100_euler_ms", ms, "ms", "2000 points × 100 Euler steps, whole trajectory in one graph execution");
             print("sample_point_steps_per_s", 2000 * 100 / (ms / 1000), "point-steps/s", "the same, as throughput");
-            print("sample_2000x100_euler_first_ms", firstSampleMillis, "ms", "the same graph's first run: building, session set-up, graph optimization");
+            print("sample_2000x100_euler_first_ms", timing.firstMillis(), "ms", "the same graph's first run: building, session set-up, graph optimization");
 
             // exact log-likelihood of 10 000 held-out points with the (partly) trained model above
             float[][] heldOut = experiment.data(10_000, Streams.EVAL_DATA);
@@ -157,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
                 });
             });
             try (CompiledExperiment experiment = Flowkit.create().compile(vp, new SessionOptions(threads, 1, graphOptimizer))) {
-                double ms = sampleMillis(experiment);
+                double ms = sampleMillis(experiment).medianMillis();
                 if (sampler.equals("sde")) {
                     print("sample_2000x100_reverse_sde_ms", ms, "ms",
                             "2000 points × 100 Euler–Maruyama steps of the VP reverse SDE (noise network → velocity + score), one graph execution");
@@ -247,21 +248,21 @@ final class BenchCommand implements Callable<Integer> {
         });
     }
 
-    /** The last {@link #sampleMillis} call's first (warm-up) run: graph set-up and optimization included. */
-    private double firstSampleMillis;
+    /** One sampling graph's first run (building, session set-up, graph optimization included) and the median after it. */
+    private record SampleTiming(double firstMillis, double medianMillis) {}
 
-    /** Median wall time of one batch of 2000 samples, after a warm-up. */
-    private double sampleMillis(CompiledExperiment experiment) {
+    /** Wall times of one batch of 2000 samples: the first (warm-up) run, and the median of the repeats after it. */
+    private SampleTiming sampleMillis(CompiledExperiment experiment) {
         long start = System.nanoTime();
         experiment.sample(2000, Streams.SAMPLES); // warm-up: graph optimization
-        firstSampleMillis = (System.nanoTime() - start) / 1e6;
+        double first = (System.nanoTime() - start) / 1e6;
         double[] millis = new double[repeats];
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
             experiment.sample(2000, Streams.SAMPLES + r);
             millis[r] = (System.nanoTime() - t0) / 1e6;
         }
-        return median(millis);
+        return new SampleTiming(first, median(millis));
     }
 
     private void print(String name, double value, String unit, String what) throws Exception {

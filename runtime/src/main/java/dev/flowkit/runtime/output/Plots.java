@@ -122,7 +122,7 @@ public final class Plots {
     /**
      * Grouped bars: one group per [categories] entry (e.g. the values of a sweep's first axis), one bar per series
      * (the other axes' combinations); NaN leaves a gap; [floor] (null: none) a dashed line per group, e.g. the metric's
-     * noise floor. A log y axis when the values span more than 20 ×.
+     * noise floor.
      */
     public static void comparison(Path file, String title, String xTitle, String yTitle, List<String> categories,
                                   Map<String, double[]> series, double[] floor) throws IOException {
@@ -132,43 +132,24 @@ public final class Plots {
         chart.getStyler().setLegendVisible(series.size() > 1);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         chart.getStyler().setXAxisLabelRotation(categories.size() > 6 ? 45 : 0);
-        double lo = Double.MAX_VALUE;
-        double hi = 0;
-        boolean gaps = false;
-        for (double[] v : series.values()) {
-            for (double x : v) {
-                if (!Double.isFinite(x)) {
-                    gaps = true;
-                    continue;
-                }
-                lo = Math.min(lo, x);
-                hi = Math.max(hi, x);
-            }
-        }
-        if (floor != null) for (double x : floor) if (Double.isFinite(x)) lo = Math.min(lo, x);
-        // XChart counts a gap as 0, which a log axis refuses: linear until every value is there
-        chart.getStyler().setYAxisLogarithmic(!gaps && lo > 0 && hi / lo > 20);
+        // a linear axis always: XChart's bars start at zero, so it refuses a log axis for any bar chart
         for (var e : series.entrySet()) {
-            List<Double> values = java.util.Arrays.stream(e.getValue()).boxed().map(v -> Double.isFinite(v) ? v : null).toList();
-            chart.addSeries(e.getKey(), categories, values);
+            chart.addSeries(e.getKey(), categories, gapsForNaN(e.getValue()));
         }
         if (floor != null && java.util.Arrays.stream(floor).anyMatch(Double::isFinite)) {
-            List<Double> values = java.util.Arrays.stream(floor).boxed().map(v -> Double.isFinite(v) ? v : null).toList();
-            var line = chart.addSeries("noise floor (data vs data)", categories, values);
+            var line = chart.addSeries("noise floor (data vs data)", categories, gapsForNaN(floor));
             line.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
             line.setLineColor(Color.DARK_GRAY);
             line.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
             line.setMarker(SeriesMarkers.NONE);
             chart.getStyler().setLegendVisible(true);
         }
-        try {
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        } catch (IllegalArgumentException logAxisRefused) {
-            // XChart's bar charts reject some positive data on a log axis ("cannot be less or equal to zero"): linear then
-            if (!chart.getStyler().isYAxisLogarithmic()) throw logAxisRefused;
-            chart.getStyler().setYAxisLogarithmic(false);
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** XChart leaves a null out of a category series: a missing (NaN) value shows as a gap. */
+    private static List<Double> gapsForNaN(double[] values) {
+        return java.util.Arrays.stream(values).boxed().map(v -> Double.isFinite(v) ? v : null).toList();
     }
 
     private static XYChart lineChart(String title, String yTitle, List<double[]> points) {
