@@ -288,8 +288,9 @@ class SampleScope internal constructor(defaults: SampleSpec) {
     @JvmOverloads fun heun(steps: Int = 50, grid: TimeGridSpec = UniformGrid) = sampler(Heun(steps, grid))
     @JvmOverloads fun midpoint(steps: Int = 50, grid: TimeGridSpec = UniformGrid) = sampler(Midpoint(steps, grid))
     @JvmOverloads fun rk4(steps: Int = 25, grid: TimeGridSpec = UniformGrid) = sampler(Rk4(steps, grid))
-    /** DPM-Solver++(2M), by default on the log-SNR grid. */
-    @JvmOverloads fun dpmSolver(steps: Int = 20, grid: TimeGridSpec = LogSnrGrid()) = sampler(DpmSolver(steps, grid))
+    /** DPM-Solver++(2M), by default on the log-SNR grid; `stochastic` is SDE-DPM-Solver++(2M), fresh noise each step. */
+    @JvmOverloads fun dpmSolver(steps: Int = 20, grid: TimeGridSpec = LogSnrGrid(), stochastic: Boolean = false) =
+        sampler(DpmSolver(steps, grid, stochastic))
     /** EDM's Heun sampler, by default on the Karras grid; `churn` > 0 makes it EDM's stochastic sampler. */
     @JvmOverloads fun edmHeun(steps: Int = 18, grid: TimeGridSpec = KarrasGrid(), churn: Double = 0.0, churnSigmaMin: Double = 0.0,
                               churnSigmaMax: Double? = null, churnNoise: Double = 1.0) =

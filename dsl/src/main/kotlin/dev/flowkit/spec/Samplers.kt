@@ -132,11 +132,19 @@ data class Dopri5(val rtol: Double = 1e-5, val atol: Double = 1e-5, val maxSteps
  * DPM-Solver++(2M) (Lu et al. 2022): multistep, second order, on the model's data prediction in λ = ln(α/β):
  * x_{i+1} = (β_{i+1}/β_i) x_i − α_{i+1} expm1(−h_i) D_i with D_i = (1 + 1/(2r)) ẑ_i − 1/(2r) ẑ_{i−1}, r = h_{i−1}/h_i;
  * the first step and a last step into β = 0 are first order (D = ẑ). One evaluation per step; any affine path.
+ *
+ * [stochastic] is SDE-DPM-Solver++(2M) (the same paper, the η = 1 reverse SDE solved exactly for a linear ẑ):
+ * x_{i+1} = (β_{i+1}/β_i) e^{−h_i} x_i − α_{i+1} expm1(−2h_i) D_i + β_{i+1} √(−expm1(−2h_i)) ξ_i, fresh noise each
+ * step: it forgets errors of the start and of earlier steps, like the reverse SDE, at one evaluation per step.
  */
 @Serializable
 @SerialName("dpm-solver")
-data class DpmSolver(override val steps: Int = 20, override val grid: TimeGridSpec = LogSnrGrid()) : FixedStepSpec {
-    override val isOde: Boolean get() = true
+data class DpmSolver(
+    override val steps: Int = 20,
+    override val grid: TimeGridSpec = LogSnrGrid(),
+    val stochastic: Boolean = false,
+) : FixedStepSpec {
+    override val isOde: Boolean get() = !stochastic
 }
 
 /**

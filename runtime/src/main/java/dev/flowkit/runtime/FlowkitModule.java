@@ -161,7 +161,7 @@ public final class FlowkitModule extends AbstractModule {
         Components.bind(binder(), Heun.class, (s, c) -> new HeunSolver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
         Components.bind(binder(), Midpoint.class, (s, c) -> new MidpointSolver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
         Components.bind(binder(), Rk4.class, (s, c) -> new Rk4Solver(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
-        Components.bind(binder(), DpmSolver.class, (s, c) -> new DpmSolverSampler(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class)));
+        Components.bind(binder(), DpmSolver.class, (s, c) -> new DpmSolverSampler(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class), s.getStochastic()));
         Components.bind(binder(), EdmHeun.class, (s, c) -> new EdmHeunSampler(s.getSteps(), c.resolve(s.getGrid(), TimeGrid.class),
                 new EdmHeunSampler.Churn(s.getChurn(), s.getChurnSigmaMin(), s.getChurnSigmaMax() == null ? Double.POSITIVE_INFINITY : s.getChurnSigmaMax(),
                         s.getChurnNoise())));

@@ -165,20 +165,15 @@ class FewStepSamplersSpec : FunSpec({
             val s = 0.5
             val data = GaussianMixtureMarginal(GaussianMixtureDistribution(Gaussian(2, mean = listOf(2.0, -1.0), std = s)), Linear())
             val wide = GaussianMixtureDistribution(Gaussian(2, std = 1.5))
-            fun spread(x: Array<FloatArray>) = (0..1).map { d ->
-                val v = x.map { it[d].toDouble() }
-                val m = v.average()
-                sqrt(v.sumOf { (it - m) * (it - m) } / (v.size - 1)) / s
-            }
             graph {
                 val grid = TimeGrid.karras(7.0, 0.002, 80.0)
                 val ode = runSampler(EdmHeunSampler(72, grid), data, data.path(), wide, 4000).samples()
                 val churned = EdmHeunSampler(72, grid, EdmHeunSampler.Churn(40.0, 0.0, Double.POSITIVE_INFINITY, 1.0))
                 val run = runSampler(churned, data, data.path(), wide, 4000)
                 run.functionEvaluations() shouldBe 142L
-                println("std / s: ode ${spread(ode)}, churned ${spread(run.samples())}")
-                spread(ode).forEach { it shouldBe (1.5 plusOrMinus 0.06) }
-                spread(run.samples()).forEach { it shouldBe (1.0 plusOrMinus 0.05) }
+                println("std / s: ode ${spread(ode, s)}, churned ${spread(run.samples(), s)}")
+                spread(ode, s).forEach { it shouldBe (1.5 plusOrMinus 0.06) }
+                spread(run.samples(), s).forEach { it shouldBe (1.0 plusOrMinus 0.05) }
                 for (d in 0..1) run.samples().map { it[d].toDouble() }.average() shouldBe (listOf(2.0, -1.0)[d] plusOrMinus 0.03)
             }
         }
@@ -193,6 +188,37 @@ class FewStepSamplersSpec : FunSpec({
                 // churn only inside σ ∈ [0.05, 50] (EDM's S_tmin, S_tmax) reaches the mixture at 36 steps (71 evaluations)
                 val churned = EdmHeunSampler(36, TimeGrid.karras(7.0, 0.002, 80.0), EdmHeunSampler.Churn(20.0, 0.05, 50.0, 1.0))
                 mixture.shouldMatch(runSampler(churned, field, field.path(), start, 4000).samples(), stdTolerance = 0.15)
+            }
+        }
+    }
+
+    context("SDE-DPM-Solver++(2M) (stochastic): fresh noise at each step, one evaluation per step") {
+        test("it forgets a wrong start where the ODE cannot: on vp from N(0, 1.5² I) the ODE ends 1.5 × too wide, the stochastic solver at s") {
+            val s = 0.5
+            val vp = VariancePreserving(0.1, 20.0)
+            val data = GaussianMixtureMarginal(GaussianMixtureDistribution(Gaussian(2, mean = listOf(2.0, -1.0), std = s)), vp)
+            val wide = GaussianMixtureDistribution(Gaussian(2, std = 1.5))
+            graph {
+                val grid = TimeGrid.logSnr(0.002, 80.0)
+                val ode = runSampler(DpmSolverSampler(40, grid), data, data.path(), wide, 4000).samples()
+                val run = runSampler(DpmSolverSampler(40, grid, true), data, data.path(), wide, 4000)
+                run.functionEvaluations() shouldBe 40L
+                println("std / s: ode ${spread(ode, s)}, stochastic ${spread(run.samples(), s)}")
+                spread(ode, s).forEach { it shouldBe (1.5 plusOrMinus 0.06) }
+                spread(run.samples(), s).forEach { it shouldBe (1.0 plusOrMinus 0.05) }
+                for (d in 0..1) run.samples().map { it[d].toDouble() }.average() shouldBe (listOf(2.0, -1.0)[d] plusOrMinus 0.03)
+            }
+        }
+        data class Case(val schedule: Schedule, val label: String) {
+            override fun toString() = label
+        }
+        withData(Case(Linear(), "linear"), Case(Cosine(), "cosine"), Case(VariancePreserving(0.1, 20.0), "vp")) { c ->
+            graph {
+                val mixture = threeModeMixture()
+                val field = GaussianMixtureMarginal(mixture, c.schedule)
+                val start = GaussianMixtureDistribution(Gaussian(2, std = c.schedule.sourceStd()))
+                val run = runSampler(DpmSolverSampler(30, TimeGrid.logSnr(0.002, 80.0), true), field, field.path(), start, 4000)
+                mixture.shouldMatch(run.samples(), stdTolerance = 0.15)
             }
         }
     }
@@ -227,3 +253,10 @@ class FewStepSamplersSpec : FunSpec({
         }
     }
 })
+
+/** Each coordinate's sample standard deviation over [s]. */
+private fun spread(x: Array<FloatArray>, s: Double) = (0 until x[0].size).map { d ->
+    val v = x.map { it[d].toDouble() }
+    val m = v.average()
+    sqrt(v.sumOf { (it - m) * (it - m) } / (v.size - 1)) / s
+}

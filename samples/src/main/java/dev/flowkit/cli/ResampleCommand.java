@@ -9,6 +9,7 @@ import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.output.ConsoleProgress;
 import dev.flowkit.runtime.output.Plots;
 import dev.flowkit.runtime.run.Checkpoints;
+import dev.flowkit.runtime.run.ExperimentRunner;
 import dev.flowkit.runtime.run.RunOptions;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.Likelihood;
@@ -50,6 +51,10 @@ final class ResampleCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "samples per setting (default: the run's sample.count)")
     Integer count;
 
+    @Option(names = "--guidance", split = ",", paramLabel = "W",
+            description = "guidance scales of a class-conditional run (default: the run's sample.guidance); the table and plot report the first")
+    List<Double> guidance;
+
     @Override
     public Integer call() throws Exception {
         Path specFile = runDir.resolve("spec.json");
@@ -77,6 +82,11 @@ final class ResampleCommand implements Callable<Integer> {
             System.err.println("error: RUN_DIR: the run's spec evaluates no sample metric (e.g. fid, wasserstein2); resampling would measure nothing");
             return 2;
         }
+        if (guidance != null && !spec.getConditional()) {
+            System.err.println("error: --guidance: the run's model is unconditional (its data has no labels); guidance needs a class-conditional run "
+                    + "(data.labels, train.labelDropout > 0)");
+            return 2;
+        }
         List<String> damaged = new ArrayList<>();
         List<Checkpoints.Candidate> intact = new Checkpoints(runDir).intact(damaged::add);
         long saved = intact.isEmpty() ? -1 : intact.get(0).state().step();
@@ -95,14 +105,18 @@ final class ResampleCommand implements Callable<Integer> {
         ArrayNode rows = JSON.createArrayNode();
         if (Files.exists(resultsFile)) {
             for (JsonNode r : JSON.readTree(resultsFile.toFile())) {
-                if (!(samplers.contains(r.path("sampler").asText()) && nfes.contains(r.path("requestedNfe").asInt()))) rows.add(r);
+                boolean again = samplers.contains(r.path("sampler").asText()) && nfes.contains(r.path("requestedNfe").asInt())
+                        && (guidance == null || !r.has("guidance") || r.get("guidance").asDouble() == guidance.get(0));
+                if (!again) rows.add(r);
             }
         }
         for (String name : samplers) {
             for (int nfe : nfes) {
                 SamplerSpec sampler = Resampling.sampler(name, nfe);
-                ExperimentSpec variant = Resampling.variant(spec, sampler, n);
-                Path out = dir.resolve(name + "-" + nfe);
+                ExperimentSpec variant = Resampling.variant(spec, sampler, n, guidance);
+                List<Double> scales = variant.getGuidanceScales();
+                String tag = scales.isEmpty() ? "" : "-w" + ExperimentRunner.formatScale(scales.get(0));
+                Path out = dir.resolve(name + "-" + nfe + tag);
                 copyCheckpoint(checkpoint, out.resolve("checkpoint"));
                 String label = name + " (" + nfe + " NFE)";
                 System.err.println("== " + label + " ==");
@@ -115,6 +129,7 @@ final class ResampleCommand implements Callable<Integer> {
                 row.put("sampler", name);
                 row.put("requestedNfe", nfe);
                 row.put("count", n);
+                if (!scales.isEmpty()) row.put("guidance", scales.get(0));
                 row.put("nfe", written.path("sampling").path("functionEvaluations").asLong());
                 row.put("seconds", written.path("sampling").path("seconds").asDouble());
                 row.set("metrics", written.path("metrics"));
@@ -158,8 +173,13 @@ final class ResampleCommand implements Callable<Integer> {
             md.append(row(SpecNames.INSTANCE.of(spec.getSample().getSampler()) + " (the run's own)", reference.path("sampling").path("functionEvaluations").asLong(),
                     reference.path("sampling").path("count").asLong(), reference.path("metrics"), key, reference.path("sampling").path("seconds").asDouble()));
         }
-        for (JsonNode r : rows) md.append(row(r.get("sampler").asText(), r.get("nfe").asLong(), r.path("count").asLong(), r.get("metrics"), key, r.get("seconds").asDouble()));
+        for (JsonNode r : rows) md.append(row(series(r), r.get("nfe").asLong(), r.path("count").asLong(), r.get("metrics"), key, r.get("seconds").asDouble()));
         return md.toString();
+    }
+
+    /** A row's sampler, with its guidance scale when it has one. */
+    private static String series(JsonNode row) {
+        return row.get("sampler").asText() + (row.has("guidance") ? " (w = " + ExperimentRunner.formatScale(row.get("guidance").asDouble()) + ")" : "");
     }
 
     private static String row(String sampler, long nfe, long count, JsonNode metrics, String key, double seconds) {
@@ -171,7 +191,7 @@ final class ResampleCommand implements Callable<Integer> {
     private static void plot(Path file, ArrayNode rows, String key, ExperimentSpec spec, JsonNode reference) throws IOException {
         Map<String, List<double[]>> series = new LinkedHashMap<>();
         for (JsonNode r : rows) {
-            series.computeIfAbsent(r.get("sampler").asText(), s -> new ArrayList<>())
+            series.computeIfAbsent(series(r), s -> new ArrayList<>())
                     .add(new double[] {r.get("nfe").asDouble(), r.get("metrics").path(key).asDouble()});
         }
         Double level = reference != null && reference.path("metrics").has(key) ? reference.path("metrics").path(key).asDouble() : null;

@@ -22,6 +22,7 @@ object Resampling {
         // EDM's stochastic sampler with its ImageNet settings (S_churn 40 in σ ∈ [0.05, 50], S_noise 1.003)
         "edm-heun-churn" to { nfe -> EdmHeun(maxOf(1, (nfe + 1) / 2), churn = 40.0, churnSigmaMin = 0.05, churnSigmaMax = 50.0, churnNoise = 1.003) },
         "dpm-solver" to { nfe -> DpmSolver(nfe) },
+        "dpm-solver-sde" to { nfe -> DpmSolver(nfe, stochastic = true) },
         "euler-maruyama" to { nfe -> EulerMaruyama(nfe) },
         // the score-SDE tutorial's predictor–corrector: one Langevin step (snr 0.16) after each Euler–Maruyama step
         "pc" to { nfe -> Pc(EulerMaruyama(maxOf(1, nfe / 2)), LangevinCorrector(snr = 0.16)) },
@@ -31,13 +32,14 @@ object Resampling {
     fun sampler(name: String, nfe: Int): SamplerSpec? = SAMPLERS[name]?.invoke(nfe)
 
     /**
-     * [spec] sampling [count] points with [sampler] and evaluating only what compares samples (the model's own metrics,
+     * [spec] sampling [count] points with [sampler] (at the [guidance] scales, null: the run's own) and evaluating only what compares samples (the model's own metrics,
      * such as the likelihood, do not depend on the sampler): everything else is unchanged, so `--resume` takes the
      * run's checkpoint without training.
      */
     @JvmStatic
-    fun variant(spec: ExperimentSpec, sampler: SamplerSpec, count: Int): ExperimentSpec = spec.copy(
-        sample = spec.sample.copy(sampler = sampler.withDefaults(spec.path), count = count, recordEvery = 1_000_000),
+    fun variant(spec: ExperimentSpec, sampler: SamplerSpec, count: Int, guidance: List<Double>?): ExperimentSpec = spec.copy(
+        sample = spec.sample.copy(sampler = sampler.withDefaults(spec.path), count = count, recordEvery = 1_000_000,
+            guidance = guidance ?: spec.sample.guidance),
         evaluate = spec.evaluate.filter { it !is Likelihood },
     ).withDefaults()
 }

@@ -92,7 +92,10 @@ class CliSpec : FunSpec({
         Files.exists(run.resolve("resample/wasserstein2-vs-nfe.png")) shouldBe true
         val (bad, _, badErr) = flowkit("resample", run.toString(), "--samplers", "leapfrog")
         bad shouldBe 2
-        badErr shouldContain "--samplers: unknown sampler 'leapfrog'; allowed: euler, heun, edm-heun, edm-heun-churn, dpm-solver, euler-maruyama, pc"
+        badErr shouldContain "--samplers: unknown sampler 'leapfrog'; allowed: euler, heun, edm-heun, edm-heun-churn, dpm-solver, dpm-solver-sde, euler-maruyama, pc"
+        val (unguided, _, unguidedErr) = flowkit("resample", run.toString(), "--samplers", "heun", "--guidance", "2")
+        unguided shouldBe 2
+        unguidedErr shouldContain "--guidance: the run's model is unconditional"
         // a run stopped short of train.steps is refused: resampling never trains
         val spec = run.resolve("spec.json")
         Files.writeString(spec, Files.readString(spec).replace("\"steps\": 40,", "\"steps\": 80,"))
@@ -102,6 +105,27 @@ class CliSpec : FunSpec({
         val (none, _, noneErr) = flowkit("resample", dir.toString())
         none shouldBe 2
         noneErr shouldContain "holds no finished run"
+    }
+
+    test("resample --guidance samples a class-conditional run at the given scale only; the table names it") {
+        val dir = tempdir().toPath()
+        val file = dir.resolve("classes.json")
+        Files.writeString(file, """
+            {"name": "classes", "data": {"type": "gaussian-mixture", "means": [[-3, 0], [3, 0]], "stds": [0.4, 0.4], "labelled": true},
+             "network": {"type": "mlp", "hidden": [16]}, "train": {"steps": 40, "batchSize": 64, "labelDropout": 0.2},
+             "sample": {"sampler": {"type": "heun", "steps": 4}, "count": 100, "guidance": [1, 2]},
+             "evaluate": [{"type": "class-accuracy"}]}
+        """.trimIndent())
+        val run = dir.resolve("run")
+        flowkit("run", file.toString(), "--out", run.toString()).first shouldBe 0
+        val (code, _, err) = flowkit("resample", run.toString(), "--samplers", "dpm-solver-sde", "--nfe", "6", "--guidance", "3")
+        err.contains("Exception") shouldBe false
+        code shouldBe 0
+        val rows = ObjectMapper().readTree(run.resolve("resample/results.json").toFile())
+        rows.map { it["sampler"].asText() + ":" + it["nfe"].asLong() + ":" + it["guidance"].asDouble() } shouldBe listOf("dpm-solver-sde:6:3.0")
+        val variant = ObjectMapper().readTree(run.resolve("resample/dpm-solver-sde-6-w3/metrics.json").toFile())
+        variant["guidance"].map { it["scale"].asDouble() } shouldBe listOf(3.0)
+        Files.readString(run.resolve("resample/results.md")) shouldContain "| dpm-solver-sde (w = 3) | 6 | 100 |"
     }
 
     test("sample reproduces the run's samples from its folder, with a figure; export writes a SavedModel; bad options are named") {

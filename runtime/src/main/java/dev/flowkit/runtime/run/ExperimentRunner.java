@@ -151,10 +151,10 @@ public final class ExperimentRunner {
         Map<String, Double> modelValues = experiment.evaluateModel(data.points(), options.plots() ? out : null, listener::evaluating);
         for (int g = 0; g < Math.max(1, scales.size()); g++) {
             Double w = scales.isEmpty() ? null : scales.get(g);
-            String suffix = scales.size() > 1 ? "-w" + format(w) : "";
-            String label = spec.getName() + (w == null ? "" : " (guidance w = " + format(w) + ")");
+            String suffix = scales.size() > 1 ? "-w" + formatScale(w) : "";
+            String label = spec.getName() + (w == null ? "" : " (guidance w = " + formatScale(w) + ")");
             listener.status("sampling " + count + " points with " + SpecNames.INSTANCE.of(spec.getSample().getSampler())
-                    + (w == null ? "" : " at guidance w = " + format(w)));
+                    + (w == null ? "" : " at guidance w = " + formatScale(w)));
             long s0 = System.nanoTime();
             SamplingGraph.SampleBatch batch = experiment.sampleInChunks(g, count, Streams.SAMPLES, true, done -> listener.sampled(done, count));
             double seconds = (System.nanoTime() - s0) / 1e9;
@@ -222,7 +222,7 @@ public final class ExperimentRunner {
                            java.util.Set<String> modelMetrics) {}
 
     /** A guidance scale as it names files and tags: 2 for 2.0, 2.5 as is. */
-    static String format(double w) {
+    public static String formatScale(double w) {
         return w == Math.rint(w) ? String.valueOf((long) w) : String.valueOf(w);
     }
 

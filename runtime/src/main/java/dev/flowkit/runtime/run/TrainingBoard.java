@@ -39,7 +39,7 @@ final class TrainingBoard implements AutoCloseable {
     /** The metrics of each sampling run (keyed by guidance scale, null when unconditional) and the first run's samples. */
     void finished(long step, Map<Double, Map<String, Double>> metrics, float[][] samples) {
         metrics.forEach((w, values) -> values.forEach((name, v) -> {
-            if (Double.isFinite(v)) board.scalar("metrics/" + (w == null || metrics.size() == 1 ? "" : "w=" + ExperimentRunner.format(w) + "/") + name, step, v);
+            if (Double.isFinite(v)) board.scalar("metrics/" + (w == null || metrics.size() == 1 ? "" : "w=" + ExperimentRunner.formatScale(w) + "/") + name, step, v);
         }));
         if (image != null) samples("samples", step, samples);
         board.flush();
