@@ -159,66 +159,51 @@ class FewStepSamplersSpec : FunSpec({
         }
     }
 
-    context("EDM's stochastic sampler (churn): fresh noise at each step, no extra evaluations") {
-        test("it corrects a wrong start where the ODE cannot: from N(0, 1.5² I) the ODE ends 1.5 × too wide (its exact map is x ↦ μ + s x); churned steps pull the spread back to s") {
-            // 72 steps: at 18 the discretization alone leaves the spread 6 % (ODE) and 13–15 % (churned) wide (numpy model of the algorithm)
+    context("the stochastic samplers, EDM's churn and SDE-DPM-Solver++(2M): fresh noise at each step, no extra evaluations") {
+        /** [stochastic] and its ODE counterpart [ode] at [steps] on [schedule], spending [evaluations]. */
+        data class Wrong(val label: String, val schedule: Schedule, val ode: FixedStepSolver, val stochastic: FixedStepSolver, val evaluations: Long) {
+            override fun toString() = label
+        }
+        val karras = TimeGrid.karras(7.0, 0.002, 80.0)
+        val logSnr = TimeGrid.logSnr(0.002, 80.0)
+        // 72 steps of EDM's Heun: at 18 the discretization alone leaves the spread 6 % (ODE) and 13–15 % (churned) wide
+        // (numpy model of the algorithm). On vp the start has α > 0, so the wrong start is not simply discarded.
+        withData(
+            Wrong("edm-heun churn 40, linear, 72 steps", Linear(), EdmHeunSampler(72, karras),
+                EdmHeunSampler(72, karras, EdmHeunSampler.Churn(40.0, 0.0, Double.POSITIVE_INFINITY, 1.0)), 142L),
+            Wrong("sde-dpm-solver++(2M), vp, 40 steps", VariancePreserving(0.1, 20.0), DpmSolverSampler(40, logSnr),
+                DpmSolverSampler(40, logSnr, true), 40L),
+        ) { c ->
+            // from N(0, 1.5² I) the ODE ends 1.5 × too wide (its exact map is x ↦ μ + s (x − α_0 μ)/√(α_0² s² + β_0²)); the stochastic steps end at s
             val s = 0.5
-            val data = GaussianMixtureMarginal(GaussianMixtureDistribution(Gaussian(2, mean = listOf(2.0, -1.0), std = s)), Linear())
+            val data = GaussianMixtureMarginal(GaussianMixtureDistribution(Gaussian(2, mean = listOf(2.0, -1.0), std = s)), c.schedule)
             val wide = GaussianMixtureDistribution(Gaussian(2, std = 1.5))
             graph {
-                val grid = TimeGrid.karras(7.0, 0.002, 80.0)
-                val ode = runSampler(EdmHeunSampler(72, grid), data, data.path(), wide, 4000).samples()
-                val churned = EdmHeunSampler(72, grid, EdmHeunSampler.Churn(40.0, 0.0, Double.POSITIVE_INFINITY, 1.0))
-                val run = runSampler(churned, data, data.path(), wide, 4000)
-                run.functionEvaluations() shouldBe 142L
-                println("std / s: ode ${spread(ode, s)}, churned ${spread(run.samples(), s)}")
+                val ode = runSampler(c.ode, data, data.path(), wide, 4000).samples()
+                val run = runSampler(c.stochastic, data, data.path(), wide, 4000)
+                run.functionEvaluations() shouldBe c.evaluations
+                println("${c.label}: std / s: ode ${spread(ode, s)}, stochastic ${spread(run.samples(), s)}")
                 spread(ode, s).forEach { it shouldBe (1.5 plusOrMinus 0.06) }
                 spread(run.samples(), s).forEach { it shouldBe (1.0 plusOrMinus 0.05) }
                 for (d in 0..1) run.samples().map { it[d].toDouble() }.average() shouldBe (listOf(2.0, -1.0)[d] plusOrMinus 0.03)
             }
         }
-        data class Case(val schedule: Schedule, val label: String) {
+        data class Case(val schedule: Schedule, val label: String, val sampler: FixedStepSolver) {
             override fun toString() = label
         }
-        withData(Case(Linear(), "linear"), Case(VariancePreserving(0.1, 20.0), "vp")) { c ->
+        // churn only inside σ ∈ [0.05, 50] (EDM's S_tmin, S_tmax) reaches the mixture at 36 steps (71 evaluations)
+        fun churned() = EdmHeunSampler(36, karras, EdmHeunSampler.Churn(20.0, 0.05, 50.0, 1.0))
+        fun sde() = DpmSolverSampler(30, logSnr, true)
+        withData(
+            Case(Linear(), "edm-heun churn 20, linear", churned()), Case(VariancePreserving(0.1, 20.0), "edm-heun churn 20, vp", churned()),
+            Case(Linear(), "sde-dpm-solver++ 30, linear", sde()), Case(Cosine(), "sde-dpm-solver++ 30, cosine", sde()),
+            Case(VariancePreserving(0.1, 20.0), "sde-dpm-solver++ 30, vp", sde()),
+        ) { c ->
             graph {
                 val mixture = threeModeMixture()
                 val field = GaussianMixtureMarginal(mixture, c.schedule)
                 val start = GaussianMixtureDistribution(Gaussian(2, std = c.schedule.sourceStd()))
-                // churn only inside σ ∈ [0.05, 50] (EDM's S_tmin, S_tmax) reaches the mixture at 36 steps (71 evaluations)
-                val churned = EdmHeunSampler(36, TimeGrid.karras(7.0, 0.002, 80.0), EdmHeunSampler.Churn(20.0, 0.05, 50.0, 1.0))
-                mixture.shouldMatch(runSampler(churned, field, field.path(), start, 4000).samples(), stdTolerance = 0.15)
-            }
-        }
-    }
-
-    context("SDE-DPM-Solver++(2M) (stochastic): fresh noise at each step, one evaluation per step") {
-        test("it forgets a wrong start where the ODE cannot: on vp from N(0, 1.5² I) the ODE ends 1.5 × too wide, the stochastic solver at s") {
-            val s = 0.5
-            val vp = VariancePreserving(0.1, 20.0)
-            val data = GaussianMixtureMarginal(GaussianMixtureDistribution(Gaussian(2, mean = listOf(2.0, -1.0), std = s)), vp)
-            val wide = GaussianMixtureDistribution(Gaussian(2, std = 1.5))
-            graph {
-                val grid = TimeGrid.logSnr(0.002, 80.0)
-                val ode = runSampler(DpmSolverSampler(40, grid), data, data.path(), wide, 4000).samples()
-                val run = runSampler(DpmSolverSampler(40, grid, true), data, data.path(), wide, 4000)
-                run.functionEvaluations() shouldBe 40L
-                println("std / s: ode ${spread(ode, s)}, stochastic ${spread(run.samples(), s)}")
-                spread(ode, s).forEach { it shouldBe (1.5 plusOrMinus 0.06) }
-                spread(run.samples(), s).forEach { it shouldBe (1.0 plusOrMinus 0.05) }
-                for (d in 0..1) run.samples().map { it[d].toDouble() }.average() shouldBe (listOf(2.0, -1.0)[d] plusOrMinus 0.03)
-            }
-        }
-        data class Case(val schedule: Schedule, val label: String) {
-            override fun toString() = label
-        }
-        withData(Case(Linear(), "linear"), Case(Cosine(), "cosine"), Case(VariancePreserving(0.1, 20.0), "vp")) { c ->
-            graph {
-                val mixture = threeModeMixture()
-                val field = GaussianMixtureMarginal(mixture, c.schedule)
-                val start = GaussianMixtureDistribution(Gaussian(2, std = c.schedule.sourceStd()))
-                val run = runSampler(DpmSolverSampler(30, TimeGrid.logSnr(0.002, 80.0), true), field, field.path(), start, 4000)
-                mixture.shouldMatch(run.samples(), stdTolerance = 0.15)
+                mixture.shouldMatch(runSampler(c.sampler, field, field.path(), start, 4000).samples(), stdTolerance = 0.15)
             }
         }
     }
