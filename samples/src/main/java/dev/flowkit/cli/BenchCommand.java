@@ -36,7 +36,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean graphOptimizer;
 
     @Option(names = "--only", split = ",", paramLabel = "GROUP",
-            description = "run only these groups: mlp (2D training, sampling, likelihood), sde (VP reverse SDE, dopri5), unet, langevin (default: all)")
+            description = "run only these groups: mlp (2D training, sampling, likelihood), sde (VP reverse SDE, dopri5), unet, langevin, "
+                    + "peak (TensorFlow's matrix-multiply rate on this machine, the yardstick for the others) (default: all)")
     java.util.Set<String> only;
 
     @Option(names = "--profile", description = "also print, per training figure, where one traced step's kernel time goes (by op type)")
@@ -89,6 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         if (runs("sde")) sde();
         if (runs("unet")) unet();
         if (runs("langevin")) langevin();
+        if (runs("peak")) peak();
         if (compare) {
             PeerComparison peers = new PeerComparison(peer, peerThreads);
             String why = peers.unavailable();
@@ -118,6 +120,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             print("train_steps_per_s", median(rates), "steps/s",
                     "2D flow matching, MLP 3→64×4→2 (SiLU), batch 1000, Adam; one session call per step");
+            // forward 2·MACs per point, backward twice that (input and weight gradients)
+            print("train_2d_gflop_per_s", median(rates) * 6.0 * MLP_MACS * 1000 / 1e9, "GFLOP/s",
+                    "the same in matrix-multiply work (" + MLP_MACS + " multiply-adds per point and layer pass), against bench peak");
             printProfile("train_2d", experiment);
 
             SampleTiming timing = sampleMillis(experiment);
@@ -125,6 +130,7 @@ final class BenchCommand implements Callable<Integer> {
             print("sample_2000x100_euler_ms", ms, "ms", "2000 points × 100 Euler steps, whole trajectory in one graph execution");
             print("sample_point_steps_per_s", 2000 * 100 / (ms / 1000), "point-steps/s", "the same, as throughput");
             print("sample_2000x100_euler_first_ms", timing.firstMillis(), "ms", "the same graph's first run: building, session set-up, graph optimization");
+            print("sample_2d_gflop_per_s", 2.0 * MLP_MACS * 2000 * 100 / (ms / 1000) / 1e9, "GFLOP/s", "the same in matrix-multiply work, against bench peak");
 
             // exact log-likelihood of 10 000 held-out points with the (partly) trained model above
             float[][] heldOut = experiment.data(10_000, Streams.EVAL_DATA);
@@ -167,6 +173,51 @@ final class BenchCommand implements Callable<Integer> {
                     print("sample_2000_dopri5_ms", ms, "ms", "2000 points, VP probability-flow ODE, dopri5 rtol = atol = 1e-4 ("
                             + nfe + " evaluations; host loop around a compiled step)");
                     print("dopri5_evaluations_per_s", nfe / (ms / 1000), "evaluations/s", "the same, as network evaluations of the batch per second");
+                }
+            }
+        }
+    }
+
+    /** Multiply-adds per point of one pass through the bench's MLP 3→64×4→2. */
+    private static final long MLP_MACS = 3 * 64 + 3 * 64 * 64 + 64 * 2;
+
+    /**
+     * What TensorFlow's matrix multiply reaches on this machine, the yardstick for the figures above: a chain of
+     * products x ← x W / √k in one graph execution, at 1024 × 1024 × 1024 (large enough to run near the kernels' best)
+     * and at the 2D MLP's shape, 2000 × 64 × 64, on one thread and on all cores.
+     */
+    private void peak() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (int[] shape : new int[][] {{1024, 1024, 20}, {2000, 64, 400}}) {
+            for (int threadCount : cores > 1 ? new int[] {1, cores} : new int[] {1}) {
+                int rows = shape[0], k = shape[1], chain = shape[2];
+                try (org.tensorflow.Graph graph = new org.tensorflow.Graph();
+                     org.tensorflow.Session session = new org.tensorflow.Session(graph, new SessionOptions(threadCount, 1).toConfig())) {
+                    org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(graph);
+                    // fed, not constant: the session's own constant folding would otherwise compute the chain once, at set-up
+                    var x0 = tf.placeholder(org.tensorflow.types.TFloat32.class);
+                    var w = tf.placeholder(org.tensorflow.types.TFloat32.class);
+                    org.tensorflow.Operand<org.tensorflow.types.TFloat32> x = x0;
+                    for (int i = 0; i < chain; i++) x = tf.linalg.matMul(x, w);
+                    var out = tf.reduceSum(x, tf.constant(new int[] {0, 1}));
+                    java.util.Random random = new java.util.Random(1);
+                    float[][] start = new float[rows][k];
+                    float[][] weights = new float[k][k];
+                    for (float[] row : start) for (int j = 0; j < k; j++) row[j] = (float) random.nextGaussian();
+                    for (float[] row : weights) for (int j = 0; j < k; j++) row[j] = (float) (random.nextGaussian() / Math.sqrt(k));
+                    double[] seconds = new double[repeats];
+                    try (var xt = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.StdArrays.ndCopyOf(start));
+                         var wt = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.StdArrays.ndCopyOf(weights))) {
+                        session.runner().feed(x0, xt).feed(w, wt).fetch(out).run().close(); // warm-up
+                        for (int r = 0; r < repeats; r++) {
+                            long t0 = System.nanoTime();
+                            session.runner().feed(x0, xt).feed(w, wt).fetch(out).run().close();
+                            seconds[r] = (System.nanoTime() - t0) / 1e9;
+                        }
+                    }
+                    String name = "matmul_" + rows + "x" + k + "x" + k + "_threads" + threadCount + "_gflop_per_s";
+                    print(name, 2.0 * rows * k * k * chain / median(seconds) / 1e9, "GFLOP/s", "TensorFlow MatMul [" + rows + ", " + k + "] × [" + k + ", " + k
+                            + "], a chain of " + chain + " in one graph execution, " + threadCount + " intra-op thread(s)", threadCount);
                 }
             }
         }
