@@ -40,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
                     + "peak (TensorFlow's matrix-multiply rate on this machine, the yardstick for the others) (default: all)")
     java.util.Set<String> only;
 
-    @Option(names = "--profile", description = "also print, per training figure, where one traced step's kernel time goes (by op type)")
+    @Option(names = "--profile", description = "also print, per training figure and for the 2D sampling graph, where one traced execution's kernel time goes (by op type)")
     boolean profile;
 
     @Option(names = "--compare", description = "also run the PyTorch references of --peer (Debian's python3 with torch) in this invocation and "
@@ -64,7 +64,18 @@ final class BenchCommand implements Callable<Integer> {
     private void printProfile(String name, CompiledExperiment experiment) throws Exception {
         if (!profile) return;
         experiment.profileTrainStep(); // the first traced call pays for tracing set-up
-        dev.flowkit.runtime.compiler.StepProfile p = experiment.profileTrainStep();
+        printProfile(name, experiment.profileTrainStep());
+    }
+
+    /** The same for one traced sampling run of 2000 points. */
+    private void printSamplingProfile(String name, CompiledExperiment experiment) throws Exception {
+        if (!profile) return;
+        experiment.profileSample(2000, Streams.SAMPLES);
+        var p = experiment.profileSample(2000, Streams.SAMPLES + 1);
+        if (p.isPresent()) printProfile(name, p.get());
+    }
+
+    private void printProfile(String name, dev.flowkit.runtime.compiler.StepProfile p) throws Exception {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("profile", name);
         line.put("wallMicros", p.wallMicros());
@@ -130,6 +141,7 @@ final class BenchCommand implements Callable<Integer> {
             print("sample_2000x100_euler_ms", ms, "ms", "2000 points × 100 Euler steps, whole trajectory in one graph execution");
             print("sample_point_steps_per_s", 2000 * 100 / (ms / 1000), "point-steps/s", "the same, as throughput");
             print("sample_2000x100_euler_first_ms", timing.firstMillis(), "ms", "the same graph's first run: building, session set-up, graph optimization");
+            printSamplingProfile("sample_2000x100_euler", experiment);
             print("sample_2d_gflop_per_s", 2.0 * MLP_MACS * 2000 * 100 / (ms / 1000) / 1e9, "GFLOP/s", "the same in matrix-multiply work, against bench peak");
 
             // exact log-likelihood of 10 000 held-out points with the (partly) trained model above

@@ -156,6 +156,11 @@ public final class CompiledExperiment implements AutoCloseable {
         return sampling.get(scale).run(session, count, spec.getSeed(), stream, withTrajectory);
     }
 
+    /** One traced sampling run of [count] points at the first guidance scale (see SamplingGraph.profile). */
+    public java.util.Optional<StepProfile> profileSample(int count, long stream) {
+        return sampling.get(0).profile(session, graph, count, spec.getSeed(), stream);
+    }
+
     /** The same in chunks (see SamplingGraph.run), [progress] told the rows done after each. */
     public SamplingGraph.SampleBatch sampleInChunks(int scale, int count, long stream, boolean withTrajectory, java.util.function.IntConsumer progress) {
         return sampling.get(scale).run(session, count, spec.getSeed(), stream, withTrajectory, progress);

@@ -100,6 +100,23 @@ public final class SamplingGraph {
         return new SampleBatch(run.samples(), run.trajectory(), run.times(), labels(session, count, seed, stream), run.functionEvaluations());
     }
 
+    /**
+     * One traced execution of [count] samples: where its kernel time goes by op type; empty for samplers that step
+     * from the host (dopri5), whose trajectory is not one execution.
+     */
+    public java.util.Optional<StepProfile> profile(Session session, org.tensorflow.Graph graph, int count, long seed, long stream) {
+        java.util.Optional<Operand<TFloat32>> end = program.samples();
+        if (end.isEmpty()) return java.util.Optional.empty();
+        try (RandomDraw.Feeds feeds = draw.feeds(count, seed, stream)) {
+            Session.Runner runner = session.runner().fetch(end.get())
+                    .setOptions(org.tensorflow.proto.RunOptions.newBuilder().setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+            feeds.apply(runner);
+            try (Result r = runner.runAndFetchMetadata()) {
+                return java.util.Optional.of(StepProfile.of(r.getMetadata().orElseThrow(), graph));
+            }
+        }
+    }
+
     private int[] labels(Session session, int count, long seed, long stream) {
         if (labels == null) return null;
         try (Result r = draw.run(session, count, seed, stream, List.of(labels))) {
