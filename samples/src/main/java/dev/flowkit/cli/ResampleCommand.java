@@ -194,6 +194,8 @@ final class ResampleCommand implements Callable<Integer> {
             series.computeIfAbsent(series(r), s -> new ArrayList<>())
                     .add(new double[] {r.get("nfe").asDouble(), r.get("metrics").path(key).asDouble()});
         }
+        // settings measured by separate calls arrive out of order; each line runs left to right
+        series.values().forEach(points -> points.sort(java.util.Comparator.comparingDouble(point -> point[0])));
         Double level = reference != null && reference.path("metrics").has(key) ? reference.path("metrics").path(key).asDouble() : null;
         String levelName = level == null ? null : SpecNames.INSTANCE.of(spec.getSample().getSampler()) + ", "
                 + reference.path("sampling").path("functionEvaluations").asLong() + " NFE (the run's own)";
