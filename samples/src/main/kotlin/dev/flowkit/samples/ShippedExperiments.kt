@@ -155,7 +155,7 @@ object ShippedExperiments {
             adam(learningRate = 5e-4)
             ema(decay = 0.999)
         }
-        sample { heun(steps = 25); count = 1000; recordEvery = 5; guidance(1.0, 2.0, 4.0) }
+        sample { edmHeun(steps = 10); count = 1000; recordEvery = 2; guidance(1.0, 2.0, 4.0) }
         evaluate { fid() }
     }
 
