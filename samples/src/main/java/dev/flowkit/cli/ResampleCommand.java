@@ -103,10 +103,12 @@ final class ResampleCommand implements Callable<Integer> {
         // earlier settings stay in the table unless this call measures them again
         Path resultsFile = dir.resolve("results.json");
         ArrayNode rows = JSON.createArrayNode();
+        List<Double> runScales = spec.getGuidanceScales();
+        Double scale = guidance != null ? guidance.get(0) : runScales.isEmpty() ? null : runScales.get(0); // the scale rows report
         if (Files.exists(resultsFile)) {
             for (JsonNode r : JSON.readTree(resultsFile.toFile())) {
                 boolean again = samplers.contains(r.path("sampler").asText()) && nfes.contains(r.path("requestedNfe").asInt())
-                        && (guidance == null || !r.has("guidance") || r.get("guidance").asDouble() == guidance.get(0));
+                        && java.util.Objects.equals(r.has("guidance") ? r.get("guidance").asDouble() : null, scale);
                 if (!again) rows.add(r);
             }
         }

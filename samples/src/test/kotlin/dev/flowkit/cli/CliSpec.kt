@@ -126,6 +126,9 @@ class CliSpec : FunSpec({
         val variant = ObjectMapper().readTree(run.resolve("resample/dpm-solver-sde-6-w3/metrics.json").toFile())
         variant["guidance"].map { it["scale"].asDouble() } shouldBe listOf(3.0)
         Files.readString(run.resolve("resample/results.md")) shouldContain "| dpm-solver-sde (w = 3) | 6 | 100 |"
+        // the same setting at the run's own first scale is another row: the w = 3 one stays
+        flowkit("resample", run.toString(), "--samplers", "dpm-solver-sde", "--nfe", "6").first shouldBe 0
+        ObjectMapper().readTree(run.resolve("resample/results.json").toFile()).map { it["guidance"].asDouble() } shouldBe listOf(3.0, 1.0)
     }
 
     test("sample reproduces the run's samples from its folder, with a figure; export writes a SavedModel; bad options are named") {
