@@ -20,7 +20,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.TensorFlow;
+import org.tensorflow.ndarray.StdArrays;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -203,13 +209,13 @@ final class BenchCommand implements Callable<Integer> {
         for (int[] shape : new int[][] {{1024, 1024, 20}, {2000, 64, 400}}) {
             for (int threadCount : cores > 1 ? new int[] {1, cores} : new int[] {1}) {
                 int rows = shape[0], k = shape[1], chain = shape[2];
-                try (org.tensorflow.Graph graph = new org.tensorflow.Graph();
-                     org.tensorflow.Session session = new org.tensorflow.Session(graph, new SessionOptions(threadCount, 1).toConfig())) {
-                    org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(graph);
+                try (Graph graph = new Graph();
+                     Session session = new Session(graph, new SessionOptions(threadCount, 1).toConfig())) {
+                    Ops tf = Ops.create(graph);
                     // fed, not constant: the session's own constant folding would otherwise compute the chain once, at set-up
-                    var x0 = tf.placeholder(org.tensorflow.types.TFloat32.class);
-                    var w = tf.placeholder(org.tensorflow.types.TFloat32.class);
-                    org.tensorflow.Operand<org.tensorflow.types.TFloat32> x = x0;
+                    var x0 = tf.placeholder(TFloat32.class);
+                    var w = tf.placeholder(TFloat32.class);
+                    Operand<TFloat32> x = x0;
                     for (int i = 0; i < chain; i++) x = tf.linalg.matMul(x, w);
                     var out = tf.reduceSum(x, tf.constant(new int[] {0, 1}));
                     java.util.Random random = new java.util.Random(1);
@@ -218,8 +224,8 @@ final class BenchCommand implements Callable<Integer> {
                     for (float[] row : start) for (int j = 0; j < k; j++) row[j] = (float) random.nextGaussian();
                     for (float[] row : weights) for (int j = 0; j < k; j++) row[j] = (float) (random.nextGaussian() / Math.sqrt(k));
                     double[] seconds = new double[repeats];
-                    try (var xt = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.StdArrays.ndCopyOf(start));
-                         var wt = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.StdArrays.ndCopyOf(weights))) {
+                    try (var xt = TFloat32.tensorOf(StdArrays.ndCopyOf(start));
+                         var wt = TFloat32.tensorOf(StdArrays.ndCopyOf(weights))) {
                         session.runner().feed(x0, xt).feed(w, wt).fetch(out).run().close(); // warm-up
                         for (int r = 0; r < repeats; r++) {
                             long t0 = System.nanoTime();

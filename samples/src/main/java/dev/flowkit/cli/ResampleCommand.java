@@ -104,7 +104,7 @@ final class ResampleCommand implements Callable<Integer> {
         Path resultsFile = dir.resolve("results.json");
         ArrayNode rows = JSON.createArrayNode();
         List<Double> runScales = spec.getGuidanceScales();
-        Double scale = guidance != null ? guidance.get(0) : runScales.isEmpty() ? null : runScales.get(0); // the scale rows report
+        Double scale = guidance != null ? guidance.get(0) : runScales.isEmpty() ? null : runScales.get(0); // the scale rows and folders report
         if (Files.exists(resultsFile)) {
             for (JsonNode r : JSON.readTree(resultsFile.toFile())) {
                 boolean again = samplers.contains(r.path("sampler").asText()) && nfes.contains(r.path("requestedNfe").asInt())
@@ -116,8 +116,7 @@ final class ResampleCommand implements Callable<Integer> {
             for (int nfe : nfes) {
                 SamplerSpec sampler = Resampling.sampler(name, nfe);
                 ExperimentSpec variant = Resampling.variant(spec, sampler, n, guidance);
-                List<Double> scales = variant.getGuidanceScales();
-                String tag = scales.isEmpty() ? "" : "-w" + ExperimentRunner.formatScale(scales.get(0));
+                String tag = scale == null ? "" : "-w" + ExperimentRunner.formatScale(scale);
                 Path out = dir.resolve(name + "-" + nfe + tag);
                 copyCheckpoint(checkpoint, out.resolve("checkpoint"));
                 String label = name + " (" + nfe + " NFE)";
@@ -131,7 +130,7 @@ final class ResampleCommand implements Callable<Integer> {
                 row.put("sampler", name);
                 row.put("requestedNfe", nfe);
                 row.put("count", n);
-                if (!scales.isEmpty()) row.put("guidance", scales.get(0));
+                if (scale != null) row.put("guidance", scale);
                 row.put("nfe", written.path("sampling").path("functionEvaluations").asLong());
                 row.put("seconds", written.path("sampling").path("seconds").asDouble());
                 row.set("metrics", written.path("metrics"));

@@ -128,12 +128,9 @@ public final class CompiledExperiment implements AutoCloseable {
 
     /** One training step (it counts as a step) traced by TensorFlow: kernel time by op type. */
     public StepProfile profileTrainStep() {
-        Session.Runner runner = session.runner().addTarget(update)
-                .setOptions(org.tensorflow.proto.RunOptions.newBuilder().setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+        Session.Runner runner = session.runner().addTarget(update);
         lossWindow.accumulate(runner);
-        try (Result r = runner.runAndFetchMetadata()) {
-            return StepProfile.of(r.getMetadata().orElseThrow(), graph);
-        }
+        return StepProfile.traced(runner, graph);
     }
 
     /** Training steps completed so far (restored with a checkpoint). */

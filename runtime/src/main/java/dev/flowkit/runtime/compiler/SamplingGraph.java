@@ -108,12 +108,9 @@ public final class SamplingGraph {
         java.util.Optional<Operand<TFloat32>> end = program.samples();
         if (end.isEmpty()) return java.util.Optional.empty();
         try (RandomDraw.Feeds feeds = draw.feeds(count, seed, stream)) {
-            Session.Runner runner = session.runner().fetch(end.get())
-                    .setOptions(org.tensorflow.proto.RunOptions.newBuilder().setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+            Session.Runner runner = session.runner().fetch(end.get());
             feeds.apply(runner);
-            try (Result r = runner.runAndFetchMetadata()) {
-                return java.util.Optional.of(StepProfile.of(r.getMetadata().orElseThrow(), graph));
-            }
+            return java.util.Optional.of(StepProfile.traced(runner, graph));
         }
     }
 

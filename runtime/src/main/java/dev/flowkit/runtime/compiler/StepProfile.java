@@ -5,15 +5,26 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 
 /**
  * Where one session call's time went, from TensorFlow's step stats (RunOptions FULL_TRACE): kernel microseconds
  * summed by op type, largest first. With several threads the sum can exceed the wall time.
  */
 public record StepProfile(Map<String, Long> microsByOpType, long wallMicros) {
+    /** Runs [runner] (its fetches, targets and feeds already set) once with a full trace and profiles that call. */
+    static StepProfile traced(Session.Runner runner, Graph graph) {
+        runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+        try (Result r = runner.runAndFetchMetadata()) {
+            return of(r.getMetadata().orElseThrow(), graph);
+        }
+    }
+
     static StepProfile of(RunMetadata metadata, Graph graph) {
         Map<String, Long> byType = new TreeMap<>();
         long first = Long.MAX_VALUE;
