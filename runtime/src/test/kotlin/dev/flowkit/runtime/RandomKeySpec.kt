@@ -43,8 +43,10 @@ class RandomKeySpec : FunSpec({
             kurtosis shouldBe (3.0 plusOrMinus 4 * sqrt(24 / n))
             v.count { Math.abs(it) > 2 } / n shouldBe (0.04550 plusOrMinus 4 * sqrt(0.0455 * 0.9545 / n))
             v.count { it > 0 } / n shouldBe (0.5 plusOrMinus 4 * sqrt(0.25 / n))
-            // r cos θ and r sin θ of one pair (values i and i + 100 400) are uncorrelated
-            correlation(v.subList(0, 100_399), v.subList(100_400, 200_799)) shouldBe (0.0 plusOrMinus 4.5 / sqrt(100_399.0))
+            // r cos θ and r sin θ of one pair (row values j and j + 101 of a row of 201) are uncorrelated
+            val cosines = (0 until 999).flatMap { i -> (0 until 100).map { j -> v[i * 201 + j] } }
+            val sines = (0 until 999).flatMap { i -> (0 until 100).map { j -> v[i * 201 + j + 101] } }
+            correlation(cosines, sines) shouldBe (0.0 plusOrMinus 4.5 / sqrt(99_900.0))
             flat(key.normalByBoxMuller(tf, shape, 4)).map(Float::toDouble) shouldBe v
             (flat(key.normalByBoxMuller(tf, shape, 5)).map(Float::toDouble) == v) shouldBe false
         }

@@ -38,6 +38,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--blocks", paramLabel = "N", description = "inter-op threads, and row blocks of a sampling batch (default: every core, as ./flowkit run)")
+    Integer blocks;
+
     @Option(names = "--graph-optimizer", description = "let TensorFlow's Grappler optimize the graphs (off by default: slow on unrolled sampling graphs, no gain measured)")
     boolean graphOptimizer;
 
@@ -126,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
             e.sample(s -> { s.euler(100); s.setCount(2000); });
             e.evaluate(v -> v.likelihood(v.dopri5(1e-5, 1e-5, 10_000), v.exact(), 10_000, 0));
         });
-        try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, 1, graphOptimizer))) {
+        try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, interOp(), graphOptimizer))) {
             int stepsPerRound = 300;
             for (int i = 0; i < 100; i++) experiment.trainStep(false); // warm-up: graph optimization, allocator
             double[] rates = new double[repeats];
@@ -181,7 +184,7 @@ final class BenchCommand implements Callable<Integer> {
                     s.setCount(2000);
                 });
             });
-            try (CompiledExperiment experiment = Flowkit.create().compile(vp, new SessionOptions(threads, 1, graphOptimizer))) {
+            try (CompiledExperiment experiment = Flowkit.create().compile(vp, new SessionOptions(threads, interOp(), graphOptimizer))) {
                 double ms = sampleMillis(experiment).medianMillis();
                 if (sampler.equals("sde")) {
                     print("sample_2000x100_reverse_sde_ms", ms, "ms",
@@ -194,6 +197,10 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private int interOp() {
+        return blocks != null ? blocks : Runtime.getRuntime().availableProcessors();
     }
 
     /** Multiply-adds per point of one pass through the bench's MLP 3→64×4→2. */

@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         if (cluster.onSpark() || replicas != null) return runReplicated(spec, dir);
         RunOptions options = RunOptions.to(dir)
                 .resuming(resume)
-                .withSession(new SessionOptions(threads != null ? threads : defaultThreads(spec), defaultThreads(spec), graphOptimizer))
+                .withSession(new SessionOptions(threads != null ? threads : defaultThreads(spec), Runtime.getRuntime().availableProcessors(), graphOptimizer))
                 .withListener(new ConsoleProgress(spec.getName(), System.err))
                 .withPlots(!noPlots);
         RunResult result = flowkit.run(spec, options);

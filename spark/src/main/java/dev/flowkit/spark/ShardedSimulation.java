@@ -104,7 +104,7 @@ public final class ShardedSimulation {
             int cpus = TaskContext.get() != null ? TaskContext.get().cpus() : 1;
             Distribution init = Flowkit.create().components().resolve(spec.getInitOrDefault(), Distribution.class);
             LangevinSimulation simulation = new LangevinSimulation(new Potential(spec.getPotential()), init, spec.getTemperature(), spec.getDt(),
-                    spec.getSteps(), spec.getIntegrator(), false, new SessionOptions(cpus, 1), chunkValues);
+                    spec.getSteps(), spec.getIntegrator(), false, SessionOptions.rowBlocks(cpus), chunkValues);
             float[] values = simulation.runRows(chains, spec.getSeed(), shard.from(), shard.rows());
             int dim = spec.getDim();
             float[][] rows = new float[shard.rows()][dim];

@@ -116,7 +116,7 @@ public final class ExperimentCompiler {
             List<Double> scales = spec.getGuidanceScales();
             for (double w : scales.isEmpty() ? List.of(Double.NaN) : scales) {
                 sampling.add(new SamplingGraph(tf.withSubScope("sample" + sampling.size()), source, data, path, sampler, evaluated, w,
-                        spec.getSample(), SamplingGraph.chunkRows(spec.getData().getImageShape() != null)));
+                        spec.getSample(), SamplingGraph.chunkRows(spec.getData().getImageShape() != null), options.interOpThreads()));
             }
             List<ModelMetric.Compiled> modelMetrics = new ArrayList<>();
             ModelMetric.Parts parts = new ModelMetric.Parts(evaluated.given(null), path, source, data);

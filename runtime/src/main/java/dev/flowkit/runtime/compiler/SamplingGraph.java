@@ -2,6 +2,7 @@ package dev.flowkit.runtime.compiler;
 
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
+import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.GuidedModel;
 import dev.flowkit.runtime.model.Model;
@@ -12,6 +13,7 @@ import dev.flowkit.runtime.samplers.Sampler;
 import dev.flowkit.runtime.samplers.SamplerProgram;
 import dev.flowkit.runtime.samplers.SamplingInput;
 import dev.flowkit.spec.SampleSpec;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -31,17 +33,24 @@ public final class SamplingGraph {
     private final double guidance;
     private final int chunkRows;
 
-    /** [guidance] is w for a conditional model, NaN otherwise. */
+    /**
+     * [guidance] is w for a conditional model, NaN otherwise. A sampler whose rows are independent samples the batch as
+     * [blocks] row blocks side by side (RowBlocks; the same numbers as one block).
+     */
     public SamplingGraph(Ops tf, Distribution source, Distribution data, ProbabilityPath path, Sampler sampler,
-                         TrainableModel model, double guidance, SampleSpec sample, int chunkRows) {
+                         TrainableModel model, double guidance, SampleSpec sample, int chunkRows, int blocks) {
         this.chunkRows = chunkRows;
         this.draw = new RandomDraw(tf);
         this.guidance = guidance;
         Operand<TFloat32> x0 = source.sample(tf, draw.count(), draw.key());
         boolean conditional = !Double.isNaN(guidance);
         this.labels = conditional ? requestedLabels(tf, data, sample.getClasses(), draw.count(), draw.key()) : null;
-        Model guided = conditional ? GuidedModel.of(model, labels, guidance) : model.given(null);
-        this.program = sampler.compile(tf, new SamplingInput(guided, path, x0, draw.key().derive(6), sample.getRecordEvery()));
+        List<SamplingInput> inputs = new ArrayList<>();
+        for (RowBlocks.Block block : RowBlocks.split(tf, draw.count(), sampler.rowsIndependent() ? blocks : 1)) {
+            Model guided = conditional ? GuidedModel.of(model, block.of(tf, labels), guidance) : model.given(null);
+            inputs.add(new SamplingInput(guided, path, block.of(tf, x0), block.of(draw.key().derive(6)), sample.getRecordEvery()));
+        }
+        this.program = sampler.compile(tf, inputs);
     }
 
     /**

@@ -3,11 +3,13 @@ package dev.flowkit.runtime.potentials;
 import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
+import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.StateVariable;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.spec.LangevinIntegrator;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
@@ -35,14 +37,14 @@ import org.tensorflow.types.TInt64;
  * exploding state stops the simulation with the largest stable dt estimated from the curvature of V.
  */
 public final class LangevinSimulation {
-    /** Changes whenever the same spec and seed would give other chains (2: Box–Muller noise, split gradient). */
-    public static final int VERSION = 2;
+    /** Changes whenever the same spec and seed would give other chains (2: Box–Muller noise, split gradient; 3: its pairs within rows). */
+    public static final int VERSION = 3;
     /** Steps per session call: few enough that the gradient graph builds in linear time, enough to amortize a call. */
     static final int STEPS_PER_CALL = 10;
     /** Values per chunk of chains (64 MiB of float32 state). */
     public static final int CHUNK_VALUES = 1 << 24;
-    /** Large elementwise work: every core helps (measured: 1.9× with 2 threads on the 2-core machine). */
-    private static final SessionOptions THREADS = new SessionOptions(Runtime.getRuntime().availableProcessors(), 1);
+    /** Large elementwise work: every core helps, best as one block of chains per inter-op thread (see RowBlocks). */
+    private static final SessionOptions THREADS = SessionOptions.rowBlocks(Runtime.getRuntime().availableProcessors());
     /** |x| beyond this counts as an explosion even while finite. */
     static final double EXPLOSION = 1e6;
     /** Finite-difference step of the Hessian–vector products. */
@@ -129,8 +131,8 @@ public final class LangevinSimulation {
                  ProgressBar bar = progress ? bar((long) steps * rows) : null) {
                 for (int at = from; at < from + rows; at += chunk) {
                     int n = Math.min(chunk, from + rows - at);
-                    float[][] end = program.simulate(tf, n, seed, at / chunk, bar);
-                    for (int i = 0; i < n; i++) System.arraycopy(end[i], 0, out, (at - from + i) * dim, dim);
+                    float[] end = program.simulate(tf, n, seed, at / chunk, bar);
+                    System.arraycopy(end, 0, out, (at - from) * dim, end.length);
                 }
             }
         }
@@ -170,16 +172,19 @@ public final class LangevinSimulation {
                 .setUpdateIntervalMillis(500).build();
     }
 
+    /** A compiled call of several steps: the op storing the new state, and checks of that state. */
+    private record Advance(Op store, Operand<TBool> finite, Operand<TFloat32> largest) {}
+
     /** The compiled chunk: start, advance by STEPS_PER_CALL or by one step, check, read; and a curvature probe. */
     private final class Program {
         final Placeholder<TInt32> count;
         final Placeholder<TInt64> key;
         final Op start;
-        final Op advanceMany;
-        final Op advanceOne;
-        final Operand<TBool> finite;
-        final Operand<TFloat32> largest;
+        final Advance advanceMany;
+        final Advance advanceOne;
         final Operand<TFloat32> state;
+        /** The first PROBE_CHAINS chains, what a divergence's curvature estimate looks at. */
+        final Operand<TFloat32> probeRows;
         final Placeholder<TFloat32> probeX;
         final Placeholder<TFloat32> probeV;
         final Operand<TFloat32> hessianTimesV;
@@ -208,10 +213,10 @@ public final class LangevinSimulation {
             advanceMany = advance(tf, variable, base, STEPS_PER_CALL);
             advanceOne = advance(tf, variable, base, 1);
             state = tf.readVariableOp(variable, TFloat32.class);
+            probeRows = tf.slice(state, tf.constant(new int[] {0, 0}), tf.stack(List.of(
+                    tf.math.minimum(RowBlocks.rows(tf, state), tf.constant(PROBE_CHAINS)), tf.constant(-1))));
             Operand<TInt32> axes = tf.constant(new int[] {0, 1});
             nonFiniteEnergies = tf.reduceSum(tf.dtypes.cast(tf.math.logicalNot(tf.math.isFinite(potential.energy(tf, state))), TFloat32.class), axes);
-            finite = tf.reduceAll(tf.math.isFinite(state), axes);
-            largest = tf.reduceMax(tf.math.abs(state), axes, ReduceMax.keepDims(false));
             probeX = tf.placeholder(TFloat32.class);
             probeV = tf.placeholder(TFloat32.class);
             // Hessian–vector products by a central difference of TensorFlow's gradient (v has unit rows): the C API
@@ -224,69 +229,95 @@ public final class LangevinSimulation {
                     ? tf.math.sub(hv, tf.linalg.matMul(probeV, tf.constant(Tensors.toFloat(potential.quadraticPart())))) : hv;
         }
 
-        /** [n] steps from the variable's state; step k of a call uses the stream key.derive(k). */
-        private Op advance(Ops tf, VarHandleOp variable, RandomKey base, int n) {
+        /**
+         * Stores the new state [x] (after [before]) and reports, in the same call, whether it is finite and its largest
+         * |x|: no second call to check it.
+         */
+        private Advance stored(Ops tf, VarHandleOp variable, Operand<TFloat32> x, List<Op> before) {
+            Operand<TInt32> axes = tf.constant(new int[] {0, 1});
+            List<Op> dependencies = new ArrayList<>(before);
+            dependencies.add(x);
+            return new Advance(tf.withControlDependencies(dependencies).assignVariableOp(variable, x),
+                    tf.reduceAll(tf.math.isFinite(x), axes), tf.reduceMax(tf.math.abs(x), axes, ReduceMax.keepDims(false)));
+        }
+
+        /**
+         * [n] steps from the variable's state; step k of a call uses the stream key.derive(k). The chains run as one
+         * block of rows per inter-op thread (RowBlocks), with the numbers of a single block.
+         */
+        private Advance advance(Ops tf, VarHandleOp variable, RandomKey base, int n) {
             if (integrator == LangevinIntegrator.MALA) return advanceMetropolis(tf, variable, base, n);
-            Operand<TFloat32> x = tf.readVariableOp(variable, TFloat32.class);
+            Operand<TFloat32> all = tf.readVariableOp(variable, TFloat32.class);
             Operand<TFloat32> noiseScale = Tensors.scalar(tf, Math.sqrt(2 * temperature * dt));
             boolean implicit = integrator == LangevinIntegrator.SEMI_IMPLICIT;
             Operand<TFloat32> resolvent = implicit ? tf.constant(Tensors.toFloat(resolvent(potential.quadraticPart(), dt))) : null;
-            for (int k = 0; k < n; k++) {
-                Operand<TFloat32> force = implicit ? potential.mildGradient(tf, x) : potential.gradient(tf, x); // ∇U = ∇V − A x
-                Operand<TFloat32> drift = tf.math.mul(force, Tensors.scalar(tf, -dt));
-                if (integrator == LangevinIntegrator.TAMED) {
-                    Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.math.square(drift), tf.constant(new int[] {1}), ReduceSum.keepDims(true)));
-                    drift = tf.math.div(drift, tf.math.add(Tensors.scalar(tf, 1), norm));
+            List<Operand<TFloat32>> ends = new ArrayList<>();
+            for (RowBlocks.Block block : RowBlocks.split(tf, RowBlocks.rows(tf, all), session.interOpThreads())) {
+                Operand<TFloat32> x = block.of(tf, all);
+                RandomKey key = block.of(base);
+                for (int k = 0; k < n; k++) {
+                    Operand<TFloat32> force = implicit ? potential.mildGradient(tf, x) : potential.gradient(tf, x); // ∇U = ∇V − A x
+                    Operand<TFloat32> drift = tf.math.mul(force, Tensors.scalar(tf, -dt));
+                    if (integrator == LangevinIntegrator.TAMED) {
+                        Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.math.square(drift), tf.constant(new int[] {1}), ReduceSum.keepDims(true)));
+                        drift = tf.math.div(drift, tf.math.add(Tensors.scalar(tf, 1), norm));
+                    }
+                    Operand<TFloat32> noise = key.derive(k).normalByBoxMuller(tf, tf.shape(x), 0); // large draws: see RandomKey
+                    x = tf.math.add(tf.math.add(x, drift), tf.math.mul(noise, noiseScale));
+                    if (implicit) x = tf.linalg.matMul(x, resolvent); // rows times (I + dt A)⁻¹, symmetric
                 }
-                Operand<TFloat32> noise = base.derive(k).normalByBoxMuller(tf, tf.shape(x), 0); // large draws: see RandomKey
-                x = tf.math.add(tf.math.add(x, drift), tf.math.mul(noise, noiseScale));
-                if (implicit) x = tf.linalg.matMul(x, resolvent); // rows times (I + dt A)⁻¹, symmetric
+                ends.add(x);
             }
-            return tf.withControlDependencies(List.of(x)).assignVariableOp(variable, x);
+            return stored(tf, variable, RowBlocks.join(tf, ends, 0), List.of());
         }
 
         /**
          * [n] Metropolis-adjusted steps: the Euler proposal accepted per chain with the Metropolis–Hastings ratio; V and
-         * ∇V of the current state carried from one step to the next, the accepted moves counted in [accepted].
+         * ∇V of the current state carried from one step to the next, the accepted moves counted in [accepted]; row
+         * blocks as in {@link #advance}.
          */
-        private Op advanceMetropolis(Ops tf, VarHandleOp variable, RandomKey base, int n) {
-            Operand<TFloat32> x = tf.readVariableOp(variable, TFloat32.class);
-            Operand<TFloat32> vx = potential.energy(tf, x);
-            Operand<TFloat32> gx = potential.gradient(tf, x);
+        private Advance advanceMetropolis(Ops tf, VarHandleOp variable, RandomKey base, int n) {
+            Operand<TFloat32> all = tf.readVariableOp(variable, TFloat32.class);
             Operand<TFloat32> h = tf.readVariableOp(stepSize, TFloat32.class); // dt, tuned during burn-in
             Operand<TFloat32> noiseScale = tf.math.sqrt(tf.math.mul(h, Tensors.scalar(tf, 2 * temperature)));
             Operand<TFloat32> one = Tensors.scalar(tf, 1);
             Operand<TFloat32> moved = tf.zeros(tf.constant(new int[0]), TFloat32.class);
-            Operand<TInt32> rows = tf.constant(new int[] {1});
-            for (int k = 0; k < n; k++) {
-                Operand<TFloat32> y = tf.math.add(tf.math.sub(x, tf.math.mul(gx, h)),
-                        tf.math.mul(base.derive(k).normalByBoxMuller(tf, tf.shape(x), 0), noiseScale));
-                Operand<TFloat32> vy = potential.energy(tf, y);
-                Operand<TFloat32> gy = potential.gradient(tf, y);
-                // log q(x | y) − log q(y | x), q(b | a) = N(b; a − dt ∇V(a), 2T dt I)
-                Operand<TFloat32> back = squaredNorm(tf, tf.math.add(tf.math.sub(x, y), tf.math.mul(gy, h)));
-                Operand<TFloat32> forth = squaredNorm(tf, tf.math.add(tf.math.sub(y, x), tf.math.mul(gx, h)));
-                Operand<TFloat32> logRatio = tf.math.sub(tf.math.div(tf.math.sub(vx, vy), Tensors.scalar(tf, temperature)),
-                        tf.math.div(tf.math.sub(back, forth), tf.math.mul(h, Tensors.scalar(tf, 4 * temperature))));
-                Operand<TFloat32> u = base.derive(k).uniform(tf, tf.stack(List.of(tf.gather(tf.shape(x), tf.constant(0), tf.constant(0)),
-                        tf.constant(1))), 1);
-                // log u < log ratio; a non-finite ratio (NaN energy) never accepts
-                Operand<TBool> accept = tf.math.logicalAnd(tf.math.less(tf.math.log(tf.math.sub(one, u)), logRatio), tf.math.isFinite(logRatio));
-                Operand<TBool> acceptRows = tf.broadcastTo(accept, tf.shape(x));
-                x = tf.select(acceptRows, y, x);
-                gx = tf.select(acceptRows, gy, gx);
-                vx = tf.select(accept, vy, vx);
-                moved = tf.math.add(moved, tf.reduceSum(tf.dtypes.cast(accept, TFloat32.class), tf.constant(new int[] {0, 1})));
+            List<Operand<TFloat32>> ends = new ArrayList<>();
+            for (RowBlocks.Block block : RowBlocks.split(tf, RowBlocks.rows(tf, all), session.interOpThreads())) {
+                Operand<TFloat32> x = block.of(tf, all);
+                RandomKey key = block.of(base);
+                Operand<TFloat32> vx = potential.energy(tf, x);
+                Operand<TFloat32> gx = potential.gradient(tf, x);
+                for (int k = 0; k < n; k++) {
+                    Operand<TFloat32> y = tf.math.add(tf.math.sub(x, tf.math.mul(gx, h)),
+                            tf.math.mul(key.derive(k).normalByBoxMuller(tf, tf.shape(x), 0), noiseScale));
+                    Operand<TFloat32> vy = potential.energy(tf, y);
+                    Operand<TFloat32> gy = potential.gradient(tf, y);
+                    // log q(x | y) − log q(y | x), q(b | a) = N(b; a − dt ∇V(a), 2T dt I)
+                    Operand<TFloat32> back = squaredNorm(tf, tf.math.add(tf.math.sub(x, y), tf.math.mul(gy, h)));
+                    Operand<TFloat32> forth = squaredNorm(tf, tf.math.add(tf.math.sub(y, x), tf.math.mul(gx, h)));
+                    Operand<TFloat32> logRatio = tf.math.sub(tf.math.div(tf.math.sub(vx, vy), Tensors.scalar(tf, temperature)),
+                            tf.math.div(tf.math.sub(back, forth), tf.math.mul(h, Tensors.scalar(tf, 4 * temperature))));
+                    Operand<TFloat32> u = key.derive(k).uniform(tf, tf.stack(List.of(RowBlocks.rows(tf, x), tf.constant(1))), 1);
+                    // log u < log ratio; a non-finite ratio (NaN energy) never accepts
+                    Operand<TBool> accept = tf.math.logicalAnd(tf.math.less(tf.math.log(tf.math.sub(one, u)), logRatio), tf.math.isFinite(logRatio));
+                    Operand<TBool> acceptRows = tf.broadcastTo(accept, tf.shape(x));
+                    x = tf.select(acceptRows, y, x);
+                    gx = tf.select(acceptRows, gy, gx);
+                    vx = tf.select(accept, vy, vx);
+                    moved = tf.math.add(moved, tf.reduceSum(tf.dtypes.cast(accept, TFloat32.class), tf.constant(new int[] {0, 1})));
+                }
+                ends.add(x);
             }
-            Op count = tf.assignAddVariableOp(acceptedMoves, moved);
-            return tf.withControlDependencies(List.of(x, count)).assignVariableOp(variable, x);
+            return stored(tf, variable, RowBlocks.join(tf, ends, 0), List.of(tf.assignAddVariableOp(acceptedMoves, moved)));
         }
 
         private Operand<TFloat32> squaredNorm(Ops tf, Operand<TFloat32> v) {
             return tf.reduceSum(tf.math.square(v), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
         }
 
-        float[][] simulate(Session session, int rows, long seed, long chunkIndex, ProgressBar bar) {
+        /** The chunk's [rows] end points, row-major. */
+        float[] simulate(Session session, int rows, long seed, long chunkIndex, ProgressBar bar) {
             try (TInt32 n = TInt32.scalarOf(rows); TInt64 k = TInt64.vectorOf(seed, chunkIndex << 32)) {
                 session.runner().feed(count, n).feed(key, k).addTarget(start).addTarget(resetAccepted).run().close();
             }
@@ -297,20 +328,19 @@ public final class LangevinSimulation {
                 requireFiniteEnergies(session, rows);
             }
             double acceptedBefore = 0;
-            float[][] lastGood = sample(session, rows);
+            float[][] lastGood = sample(session);
             int done = 0;
             while (done < steps) {
                 int n = steps - done >= STEPS_PER_CALL ? STEPS_PER_CALL : 1;
-                try (TInt64 k = TInt64.vectorOf(seed, (chunkIndex << 32) + 1 + done)) {
-                    session.runner().feed(key, k).addTarget(n == STEPS_PER_CALL ? advanceMany : advanceOne).run().close();
-                }
-                done += n;
-                try (Result r = session.runner().fetch(finite).fetch(largest).run()) {
+                Advance advance = n == STEPS_PER_CALL ? advanceMany : advanceOne;
+                try (TInt64 k = TInt64.vectorOf(seed, (chunkIndex << 32) + 1 + done);
+                     Result r = session.runner().feed(key, k).addTarget(advance.store()).fetch(advance.finite()).fetch(advance.largest()).run()) {
+                    done += n;
                     boolean ok = ((TBool) r.get(0)).getBoolean();
                     float max = ((TFloat32) r.get(1)).getFloat();
                     if (!ok || max > EXPLOSION) throw diverged(session, done, ok, max, lastGood);
                 }
-                if (done % (STEPS_PER_CALL * 20) == 0) lastGood = sample(session, rows);
+                if (done % (STEPS_PER_CALL * 20) == 0) lastGood = sample(session);
                 if (metropolis) {
                     double acceptedNow = acceptedSoFar(session);
                     double rate = acceptedNow / ((double) rows * done);
@@ -333,7 +363,9 @@ public final class LangevinSimulation {
                 proposed += (double) rows * steps;
             }
             try (Result r = session.runner().fetch(state).run()) {
-                return Tensors.toMatrix(r.get(0));
+                float[] flat = new float[rows * potential.dim()];
+                ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(flat);
+                return flat;
             }
         }
 
@@ -367,10 +399,9 @@ public final class LangevinSimulation {
                     + "acceptance near 0.6)", step, dt, tuned != dt ? String.format(Locale.ROOT, " (tuned to %g)", tuned) : "", Math.min(dt, tuned) / 10));
         }
 
-        private float[][] sample(Session session, int rows) {
-            try (Result r = session.runner().fetch(state).run()) {
-                float[][] all = Tensors.toMatrix(r.get(0));
-                return java.util.Arrays.copyOf(all, Math.min(PROBE_CHAINS, rows));
+        private float[][] sample(Session session) {
+            try (Result r = session.runner().fetch(probeRows).run()) {
+                return Tensors.toMatrix(r.get(0));
             }
         }
 

@@ -15,6 +15,12 @@ public final class PredictorCorrector extends UnrolledSampler {
         this.corrector = corrector;
     }
 
+    /** The corrector's step size comes from norms averaged over the batch. */
+    @Override
+    public boolean rowsIndependent() {
+        return false;
+    }
+
     @Override
     protected int iterations() {
         return predictor.iterations();

@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.samplers;
 
+import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,26 @@ public abstract class UnrolledSampler implements Sampler {
 
     @Override
     public SamplerProgram compile(Ops tf, SamplingInput in) {
+        return trajectory(tf, in);
+    }
+
+    /** Unrolled samplers step every row on its own unless a subclass says otherwise. */
+    @Override
+    public boolean rowsIndependent() {
+        return true;
+    }
+
+    /** The blocks' trajectories joined: ends along the rows, recorded states along their rows axis. */
+    @Override
+    public SamplerProgram compile(Ops tf, List<SamplingInput> blocks) {
+        if (blocks.size() == 1 || !rowsIndependent()) return Sampler.super.compile(tf, blocks);
+        List<Program> parts = blocks.stream().map(in -> trajectory(tf, in)).toList();
+        Program first = parts.get(0);
+        return new Program(RowBlocks.join(tf, parts.stream().map(Program::end).toList(), 0),
+                RowBlocks.join(tf, parts.stream().map(Program::stacked).toList(), 1), first.recordedTimes(), first.nfe());
+    }
+
+    private Program trajectory(Ops tf, SamplingInput in) {
         Operand<TFloat32> x = in.x0();
         List<Operand<TFloat32>> recorded = new ArrayList<>(List.of(x));
         List<Double> times = new ArrayList<>(List.of(0.0));
