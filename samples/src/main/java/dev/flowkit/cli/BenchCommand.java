@@ -38,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--blocks", paramLabel = "N", description = "inter-op threads, and row blocks of a sampling batch (default: every core, as ./flowkit run)")
+    @Option(names = "--blocks", paramLabel = "N", description = "row blocks of each batch, one inter-op thread each (default: every core, as ./flowkit run)")
     Integer blocks;
 
     @Option(names = "--graph-optimizer", description = "let TensorFlow's Grappler optimize the graphs (off by default: slow on unrolled sampling graphs, no gain measured)")
@@ -278,10 +278,9 @@ final class BenchCommand implements Callable<Integer> {
             byte[] pixels = new byte[512 * 784];
             new java.util.Random(1).nextBytes(pixels);
             dev.flowkit.runtime.output.Npy.writeBytes(images, new int[] {512, 28, 28, 1}, pixels);
-            int cores = Runtime.getRuntime().availableProcessors();
             for (int batch : new int[] {32, 128}) {
                 ExperimentSpec spec = scoreNet(images, batch);
-                try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(cores, cores, graphOptimizer))) {
+                try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, interOp(), graphOptimizer))) {
                     for (int i = 0; i < 5; i++) experiment.trainStep(false);
                     double[] rates = new double[repeats];
                     for (int r = 0; r < repeats; r++) {
@@ -292,11 +291,11 @@ final class BenchCommand implements Callable<Integer> {
                     printProfile("unet_train_batch" + batch, experiment);
                     print("unet_train_images_per_s_batch" + batch, median(rates), "images/s", "the score-SDE tutorial's ScoreNet (1,115,297 "
                             + "parameters) on 28×28 images, denoising score matching, Adam, EMA, batch " + batch + ", one session call per step, "
-                            + cores + " intra- and inter-op threads", cores);
+                            + interOp() + " row blocks, one intra-op thread each", interOp());
                 }
             }
             ExperimentSpec spec = scoreNet(images, 32);
-            try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(cores, cores, graphOptimizer))) {
+            try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, interOp(), graphOptimizer))) {
                 experiment.sample(64, Streams.SAMPLES);
                 double[] seconds = new double[Math.min(repeats, 5)];
                 for (int r = 0; r < seconds.length; r++) {
@@ -305,7 +304,7 @@ final class BenchCommand implements Callable<Integer> {
                     seconds[r] = (System.nanoTime() - t0) / 1e9;
                 }
                 print("unet_em_image_steps_per_s", 64 * 20 / median(seconds), "image-steps/s", "ScoreNet, 64 images × 20 Euler–Maruyama "
-                        + "steps of the reverse SDE in one graph execution, " + cores + " intra- and inter-op threads; median of " + seconds.length, cores);
+                        + "steps of the reverse SDE in one graph execution, " + interOp() + " row blocks, one intra-op thread each; median of " + seconds.length, interOp());
             }
         } finally {
             java.nio.file.Files.deleteIfExists(images);

@@ -121,9 +121,7 @@ final class ResampleCommand implements Callable<Integer> {
                 copyCheckpoint(checkpoint, out.resolve("checkpoint"));
                 String label = name + " (" + nfe + " NFE)";
                 System.err.println("== " + label + " ==");
-                int cores = Runtime.getRuntime().availableProcessors();
-                int threads = spec.getData().getImageShape() != null ? cores : 1;
-                flowkit.run(variant, RunOptions.to(out).resuming(true).withSession(new SessionOptions(threads, threads, false))
+                flowkit.run(variant, RunOptions.to(out).resuming(true).withSession(RunCommand.sessionOptions(null, false))
                         .withListener(new ConsoleProgress(label, System.err)));
                 JsonNode written = JSON.readTree(out.resolve("metrics.json").toFile());
                 ObjectNode row = rows.addObject();

@@ -43,7 +43,7 @@ final class SweepCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "TensorFlow intra-op threads (default: every core for image data, 1 otherwise); with --master, spark.task.cpus (default 1)")
+            description = "cores to use, one row block of each batch per core (default: every core); with --master, spark.task.cpus (default 1)")
     Integer threads;
 
     @Mixin
@@ -71,10 +71,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out : Path.of("out", plan.name() + suffix);
         SweepRunner.Options options = SweepRunner.Options.to(dir).resuming(resume)
-                .withSession(spec -> {
-                    int n = threads != null ? threads : RunCommand.defaultThreads(spec);
-                    return new SessionOptions(n, n == 1 ? 1 : 2);
-                })
+                .withSession(spec -> RunCommand.sessionOptions(threads, false))
                 .withListener(spec -> new ConsoleProgress(spec.getName(), System.err))
                 .withReference(Files.isDirectory(source) ? reference(source.resolve("published.json")) : Map.of());
         SweepResults results;

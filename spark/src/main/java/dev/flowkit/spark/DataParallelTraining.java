@@ -102,8 +102,9 @@ public final class DataParallelTraining {
                 throw new IllegalStateException("replica " + index + ": no free port", e);
             }
             int cpus = barrier.cpus();
-            SessionOptions threads = new SessionOptions(cpus, cpus == 1 ? 1 : 2);
+            SessionOptions threads = SessionOptions.rowBlocks(cpus);
             ConfigProto config = threads.toConfig().toBuilder()
+                    .setUsePerSessionThreads(false) // a distributed session refuses per-session pools; the task's server owns them
                     .addDeviceFilters("/job:worker/replica:0/task:" + index) // everything but the collectives stays on this task
                     .setExperimental(ConfigProto.Experimental.newBuilder().setCollectiveGroupLeader("/job:worker/replica:0/task:0"))
                     .build();

@@ -178,7 +178,7 @@ public final class ShardedSampling {
 
         static TrainedModel get(Path runDir, int threads) {
             return LOADED.computeIfAbsent(runDir.toAbsolutePath() + "#" + threads,
-                    key -> Flowkit.load(runDir, new SessionOptions(threads, threads == 1 ? 1 : 2)));
+                    key -> Flowkit.load(runDir, SessionOptions.rowBlocks(threads)));
         }
     }
 }

@@ -69,7 +69,7 @@ public final class SparkSweep implements SweepRunner.Dispatcher {
             ExperimentSpec spec = flowkit.specJson().decodeRecorded(specJson);
             int cpus = TaskContext.get() != null ? TaskContext.get().cpus() : 1;
             SweepRunner.Options options = SweepRunner.Options.to(Path.of(outDir)).resuming(resume)
-                    .withSession(s -> new SessionOptions(cpus, cpus == 1 ? 1 : 2));
+                    .withSession(s -> SessionOptions.rowBlocks(cpus));
             return new SweepRunner(flowkit).runOne(spec, options);
         }
     }

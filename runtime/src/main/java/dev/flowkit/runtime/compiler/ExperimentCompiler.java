@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import dev.flowkit.runtime.distributions.DataDescription;
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
+import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.networks.Network;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.metrics.ModelMetric;
@@ -86,17 +87,25 @@ public final class ExperimentCompiler {
                 RandomKey key = parallel.replicas() == 1 ? stepKey : stepKey.derive(SUB_BATCH_KEYS + part);
                 Operand<TFloat32> x0 = source.sample(train, batchSize, key.derive(2));
                 Operand<TFloat32> z;
-                Model trained;
-                TrainableModel training = model.forTraining(key.derive(5));
+                Operand<TInt32> labels = null;
                 if (classes > 0) {
                     Distribution.Labelled batch = data.sampleLabelled(train, batchSize, key.derive(1));
                     z = batch.points();
-                    trained = training.given(dropLabels(train, batch.labels(), classes, spec.getTrain().getLabelDropout(), key.derive(4)));
+                    labels = dropLabels(train, batch.labels(), classes, spec.getTrain().getLabelDropout(), key.derive(4));
                 } else {
                     z = data.sample(train, batchSize, key.derive(1));
-                    trained = training.given(null);
                 }
-                losses.add(objective.loss(train, z, x0, path, trained, key.derive(3)));
+                // the objective's rows side by side (RowBlocks), its batch mean from the blocks' means weighted by their rows
+                int rows = parallel.subBatch(spec.getTrain().getBatchSize());
+                List<RowBlocks.Block> blocks = RowBlocks.split(train, rows, options.interOpThreads());
+                List<Operand<TFloat32>> blockLosses = new ArrayList<>();
+                for (RowBlocks.Block block : blocks) {
+                    Model trained = model.forTraining(block.of(key.derive(5))).given(labels == null ? null : block.of(train, labels));
+                    Operand<TFloat32> blockLoss = objective.loss(train, block.of(train, z), block.of(train, x0), path, trained, block.of(key.derive(3)));
+                    blockLosses.add(blocks.size() == 1 ? blockLoss : train.math.mul(blockLoss, train.math.div(
+                            train.dtypes.cast(block.rows(), TFloat32.class), Tensors.scalar(train, rows))));
+                }
+                losses.add(blockLosses.size() == 1 ? blockLosses.get(0) : train.math.addN(blockLosses));
             }
             Operand<TFloat32> loss = losses.size() == 1 ? losses.get(0)
                     : train.math.div(train.math.addN(losses), Tensors.scalar(train, losses.size()));

@@ -49,6 +49,17 @@ public final class RowBlocks {
         return out;
     }
 
+    /** [count] rows known when the graph is built as at most [blocks] non-empty blocks, split as {@link #split(Ops, Operand, int)}. */
+    public static List<Block> split(Ops tf, int count, int blocks) {
+        if (blocks <= 1 || count < 8) return List.of(new Block(tf.constant(0), tf.constant(count), true));
+        int perBlock = (count + 4 * blocks - 1) / (4 * blocks) * 4;
+        List<Block> out = new ArrayList<>();
+        for (int first = 0; first < count; first += perBlock) {
+            out.add(new Block(tf.constant(first), tf.constant(Math.min(perBlock, count - first)), false));
+        }
+        return out;
+    }
+
     /** [parts] (row blocks in order) as one batch. */
     public static <T extends TType> Operand<T> join(Ops tf, List<Operand<T>> parts, int axis) {
         return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(axis));

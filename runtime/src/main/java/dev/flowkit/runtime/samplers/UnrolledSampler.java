@@ -48,7 +48,8 @@ public abstract class UnrolledSampler implements Sampler {
     @Override
     public SamplerProgram compile(Ops tf, List<SamplingInput> blocks) {
         if (blocks.size() == 1 || !rowsIndependent()) return Sampler.super.compile(tf, blocks);
-        List<Program> parts = blocks.stream().map(in -> trajectory(tf, in)).toList();
+        // each block through compile(tf, in), which subclasses extend (a fixed-step solver lays its grid out first)
+        List<Program> parts = blocks.stream().map(in -> compile(tf, in)).map(p -> (Program) p).toList();
         Program first = parts.get(0);
         return new Program(RowBlocks.join(tf, parts.stream().map(Program::end).toList(), 0),
                 RowBlocks.join(tf, parts.stream().map(Program::stacked).toList(), 1), first.recordedTimes(), first.nfe());
