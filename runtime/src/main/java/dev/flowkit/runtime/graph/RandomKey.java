@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.graph;
 
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
@@ -62,7 +63,6 @@ public final class RandomKey {
         return new RandomKey(base, offset0, offset1, first);
     }
 
-
     public Operand<TInt64> operand(Ops tf) {
         if (offset0 == 0 && offset1 == 0) return base;
         return tf.math.add(base, tf.constant(new long[] {offset0, offset1}));
@@ -101,7 +101,7 @@ public final class RandomKey {
         // unsigned movedLow < low means the low word wrapped: carry one into the high word
         Operand<TInt64> sign = tf.constant(Long.MIN_VALUE);
         Operand<TInt64> carry = tf.dtypes.cast(tf.math.less(tf.bitwise.bitwiseXor(movedLow, sign), tf.bitwise.bitwiseXor(low, sign)), TInt64.class);
-        return bitcast(tf, tf.stack(java.util.List.of(movedLow, tf.math.add(high, carry))), DataType.DT_UINT64);
+        return bitcast(tf, tf.stack(List.of(movedLow, tf.math.add(high, carry))), DataType.DT_UINT64);
     }
 
     @SuppressWarnings("unchecked")
@@ -124,13 +124,13 @@ public final class RandomKey {
         Operand<TInt32> rows = tf.gather(shape, tf.constant(0), tf.constant(0));
         Operand<TInt32> perRow = tf.reduceProd(tf.slice(shape, tf.constant(new int[] {1}), tf.constant(new int[] {-1})), tf.constant(0));
         Operand<TInt32> half = tf.math.floorDiv(tf.math.add(perRow, tf.constant(1)), tf.constant(2));
-        Operand<TInt32> pairs = tf.stack(java.util.List.of(rows, half));
+        Operand<TInt32> pairs = tf.stack(List.of(rows, half));
         Operand<TFloat32> u1 = tf.math.sub(Tensors.scalar(tf, 1), key.uniform(tf, pairs, 1));
         Operand<TFloat32> u2 = key.uniform(tf, pairs, 2);
         Operand<TFloat32> r = tf.math.sqrt(tf.math.mul(Tensors.scalar(tf, -2), tf.math.log(u1)));
         Operand<TFloat32> theta = tf.math.mul(u2, Tensors.scalar(tf, 2 * Math.PI));
-        Operand<TFloat32> both = tf.concat(java.util.List.of(tf.math.mul(r, tf.math.cos(theta)), tf.math.mul(r, tf.math.sin(theta))), tf.constant(1));
-        Operand<TFloat32> cut = tf.slice(both, tf.constant(new int[] {0, 0}), tf.stack(java.util.List.of(tf.constant(-1), perRow)));
+        Operand<TFloat32> both = tf.concat(List.of(tf.math.mul(r, tf.math.cos(theta)), tf.math.mul(r, tf.math.sin(theta))), tf.constant(1));
+        Operand<TFloat32> cut = tf.slice(both, tf.constant(new int[] {0, 0}), tf.stack(List.of(tf.constant(-1), perRow)));
         return tf.stopGradient(tf.reshape(cut, shape));
     }
 
