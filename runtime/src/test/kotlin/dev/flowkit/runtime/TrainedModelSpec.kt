@@ -134,6 +134,10 @@ class TrainedModelSpec : FunSpec({
             labels.take(4) shouldBe listOf(2, 0, 1, 2)
             maxDifference(model.sample(240, 9), Npy.read(labelledDir.resolve("samples-w1.npy"))) shouldBe 0.0
             maxDifference(model.sample(labels, 2.5, 9), Npy.read(labelledDir.resolve("samples-w2.5.npy"))) shouldBe 0.0
+            // sampled as 3 row blocks side by side: the same samples
+            Flowkit.load(labelledDir, SessionOptions.rowBlocks(3)).use { blocked ->
+                maxDifference(blocked.sample(labels, 2.5, 9), Npy.read(labelledDir.resolve("samples-w2.5.npy"))) shouldBeLessThan 1e-5
+            }
             // guided samples of class 1 sit near its mean (3, 0)
             val ones = model.sample(IntArray(200) { 1 }, 2.0, 4)
             ones.map { it[0].toDouble() }.average() shouldBe (3.0 plusOrMinus 0.5)

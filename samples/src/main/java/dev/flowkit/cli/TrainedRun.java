@@ -39,7 +39,7 @@ final class TrainedRun {
     Loaded load() {
         Flowkit flowkit = Flowkit.create();
         int cores = Runtime.getRuntime().availableProcessors();
-        TrainedModel loaded = flowkit.trainedModel(runDir, new SessionOptions(1, 1), w -> System.err.println("warning: " + w));
+        TrainedModel loaded = flowkit.trainedModel(runDir, SessionOptions.rowBlocks(Runtime.getRuntime().availableProcessors()), w -> System.err.println("warning: " + w));
         int n = threads != null ? threads : loaded.imageShape() != null ? cores : 1;
         if (n != 1) { // thread pools are fixed when the session starts
             loaded.close();

@@ -8,6 +8,7 @@ import dev.flowkit.runtime.compiler.Streams;
 import dev.flowkit.runtime.distributions.DataDescription;
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
+import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.likelihood.LikelihoodGraph;
 import dev.flowkit.runtime.likelihood.LikelihoodMetric;
@@ -26,6 +27,7 @@ import dev.flowkit.spec.Likelihood;
 import dev.flowkit.spec.Prediction;
 import dev.flowkit.spec.SamplerSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,12 +65,15 @@ public final class ServingGraph implements AutoCloseable {
     private final TrainableModel model;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<Object, Object> parts = new HashMap<>();
+    /** Row blocks of a sampled batch: the session's inter-op threads. */
+    private final int rowBlocks;
 
     /** The network of [spec] (with defaults written out) on data described by [data]; its variables still need {@link #restore}. */
     public ServingGraph(ExperimentSpec spec, DataDescription data, Components components, SessionOptions options) {
         this.spec = spec;
         this.components = components;
         this.data = data;
+        this.rowBlocks = options.interOpThreads();
         this.source = components.resolve(spec.getSourceOrDefault(), Distribution.class);
         this.path = components.resolve(spec.getPath(), ProbabilityPath.class);
         Network network = components.resolve(spec.getNetwork(), Network.class);
@@ -154,14 +159,19 @@ public final class ServingGraph implements AutoCloseable {
             RandomKey key = new RandomKey(scope.stack(List.of(seed, stream)));
             Placeholder<TInt32> labels = kind == Kind.UNCONDITIONAL ? null : scope.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
             Placeholder<TFloat32> guidance = kind == Kind.GUIDED ? scope.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar())) : null;
-            Model guided = switch (kind) {
-                case UNCONDITIONAL -> model.given(null);
-                case CONDITIONAL -> model.given(labels);
-                case GUIDED -> new GuidedModel(model.given(labels), model.given(null), guidance);
-            };
-            // the same derivation as the run's sampling graph, so the same seed gives the same noise
-            SamplerProgram program = components.resolve(sampler, Sampler.class)
-                    .compile(scope, new SamplingInput(guided, path, noise, key.derive(6), Integer.MAX_VALUE));
+            // the same derivation as the run's sampling graph, so the same seed gives the same noise; row blocks as there
+            Sampler method = components.resolve(sampler, Sampler.class);
+            List<SamplingInput> blocks = new ArrayList<>();
+            for (RowBlocks.Block block : RowBlocks.split(scope, RowBlocks.rows(scope, noise), method.rowsIndependent() ? rowBlocks : 1)) {
+                Operand<TInt32> rows = labels == null ? null : block.of(scope, labels);
+                Model guided = switch (kind) {
+                    case UNCONDITIONAL -> model.given(null);
+                    case CONDITIONAL -> model.given(rows);
+                    case GUIDED -> new GuidedModel(model.given(rows), model.given(null), guidance);
+                };
+                blocks.add(new SamplingInput(guided, path, block.of(scope, noise), block.of(key.derive(6)), Integer.MAX_VALUE));
+            }
+            SamplerProgram program = method.compile(scope, blocks);
             initializeNew();
             return new FedSampling(noise, seed, stream, labels, guidance, program);
         });
