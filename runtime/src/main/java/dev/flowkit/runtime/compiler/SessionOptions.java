@@ -12,7 +12,7 @@ import org.tensorflow.proto.RewriterConfig;
  * 2000 points × 500 reverse-SDE steps).
  *
  * <p>TensorFlow sizes its thread pools once per process from the first session's options unless told otherwise, so
- * every later setting would be silently ignored (measured: a 2-lane sampler ran 140 ms instead of 73 after a one-thread
+ * every later setting would be silently ignored (measured: a sampler in 2 row blocks ran 140 ms instead of 73 after a one-thread
  * session). Each session therefore gets its own inter-op pool ({@code use_per_session_threads}); the intra-op pool is
  * the CPU device's, per session only when {@code TF_OVERRIDE_GLOBAL_THREADPOOL=1} is in the environment (set by
  * {@code ./flowkit} and the test runs; an embedding application sets it before the first TensorFlow call).
