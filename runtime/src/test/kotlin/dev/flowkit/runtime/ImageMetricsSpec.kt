@@ -132,6 +132,25 @@ class ImageMetricsSpec : FunSpec({
         }
     }
 
+    test("a U-Net with dropout trains and samples as 3 row blocks like as one: the same losses and guided samples") {
+        val spec = dev.flowkit.dsl.experiment("bars-blocks") {
+            seed = 3
+            data { dataset(file = imageFile.toString(), heldOut = 0.25, quantization = quantization(bits = 8, low = 0.0, high = 1.0), labels = labelFile.toString()) }
+            network { unet(channels = listOf(4, 8), blocks = 1, embedding = 8, groups = 2, dropout = 0.2) }
+            train { steps = 8; batchSize = 18; checkpointEvery = 0; labelDropout = 0.2 }
+            sample { eulerMaruyama(steps = 3); count = 10; guidance(2.0) }
+        }
+        val runs = listOf(1, 3).map { blocks ->
+            Flowkit.create().compile(spec, dev.flowkit.runtime.compiler.SessionOptions(1, blocks)).use { e ->
+                val losses = (1..8).map { e.trainStep(true) }
+                losses to e.sample(0, 10, dev.flowkit.runtime.compiler.Streams.SAMPLES, false).samples()
+            }
+        }
+        runs[0].first.zip(runs[1].first).forEach { (a, b) -> kotlin.math.abs(a - b) shouldBeLessThan 1e-4 * kotlin.math.abs(a) }
+        val difference = runs[0].second.indices.maxOf { i -> runs[0].second[i].indices.maxOf { kotlin.math.abs(runs[0].second[i][it] - runs[1].second[i][it]).toDouble() } }
+        difference shouldBeLessThan 1e-4
+    }
+
     test("a class-conditional U-Net on labelled images trains, samples at two guidance scales and reports FID per scale") {
         val out = Files.createTempDirectory("flowkit-unet-run")
         val spec = dev.flowkit.dsl.experiment("bars-cfg") {

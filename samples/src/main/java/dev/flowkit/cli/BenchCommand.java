@@ -200,6 +200,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int interOp() {
+        if (blocks != null && blocks < 1) throw new IllegalArgumentException("--blocks: must be at least 1, got " + blocks);
         return blocks != null ? blocks : Runtime.getRuntime().availableProcessors();
     }
 

@@ -93,6 +93,7 @@ final class RunCommand implements Callable<Integer> {
      * 2D training 538 → 723 steps/s, ScoreNet batch 32 435 → 772 images/s against 2 intra-op threads on one block).
      */
     static SessionOptions sessionOptions(Integer threads, boolean graphOptimizer) {
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads: the cores to use must be at least 1, got " + threads);
         int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         return new SessionOptions(1, cores, graphOptimizer);
     }

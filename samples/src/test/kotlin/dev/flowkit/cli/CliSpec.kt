@@ -99,6 +99,9 @@ class CliSpec : FunSpec({
         val (unguided, _, unguidedErr) = flowkit("resample", run.toString(), "--samplers", "heun", "--guidance", "2")
         unguided shouldBe 2
         unguidedErr shouldContain "--guidance: the run's model is unconditional"
+        val (noCores, _, noCoresErr) = flowkit("run", file.toString(), "--out", dir.resolve("none").toString(), "--threads", "0")
+        noCores shouldBe 1
+        noCoresErr shouldContain "--threads: the cores to use must be at least 1, got 0"
         // a run stopped short of train.steps is refused: resampling never trains
         val spec = run.resolve("spec.json")
         Files.writeString(spec, Files.readString(spec).replace("\"steps\": 40,", "\"steps\": 80,"))
