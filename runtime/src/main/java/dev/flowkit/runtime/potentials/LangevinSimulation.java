@@ -210,8 +210,9 @@ public final class LangevinSimulation {
             setStepSize = tf.assignVariableOp(stepSize, newStepSize);
             VarHandleOp variable = StateVariable.create(tf, "langevin");
             start = tf.assignVariableOp(variable, init.sample(tf, count, base.derive(-1)));
-            advanceMany = advance(tf, variable, base, STEPS_PER_CALL);
-            advanceOne = advance(tf, variable, base, 1);
+            // only the calls this run makes: each is a copy of the step graph per block
+            advanceMany = steps >= STEPS_PER_CALL ? advance(tf, variable, base, STEPS_PER_CALL) : null;
+            advanceOne = steps % STEPS_PER_CALL != 0 ? advance(tf, variable, base, 1) : null;
             state = tf.readVariableOp(variable, TFloat32.class);
             probeRows = tf.slice(state, tf.constant(new int[] {0, 0}), tf.stack(List.of(
                     tf.math.minimum(RowBlocks.rows(tf, state), tf.constant(PROBE_CHAINS)), tf.constant(-1))));
@@ -230,15 +231,19 @@ public final class LangevinSimulation {
         }
 
         /**
-         * Stores the new state [x] (after [before]) and reports, in the same call, whether it is finite and its largest
-         * |x|: no second call to check it.
+         * Stores the blocks' new states [ends] joined (after [before]) and reports, in the same call, whether they are
+         * finite and their largest |x|, each block checked on its own thread: no second call to check them.
          */
-        private Advance stored(Ops tf, VarHandleOp variable, Operand<TFloat32> x, List<Op> before) {
+        private Advance stored(Ops tf, VarHandleOp variable, List<Operand<TFloat32>> ends, List<Op> before) {
             Operand<TInt32> axes = tf.constant(new int[] {0, 1});
+            Operand<TFloat32> x = RowBlocks.join(tf, ends, 0);
             List<Op> dependencies = new ArrayList<>(before);
             dependencies.add(x);
-            return new Advance(tf.withControlDependencies(dependencies).assignVariableOp(variable, x),
-                    tf.reduceAll(tf.math.isFinite(x), axes), tf.reduceMax(tf.math.abs(x), axes, ReduceMax.keepDims(false)));
+            Operand<TBool> finite = tf.reduceAll(tf.stack(ends.stream().map(e -> (Operand<TBool>) tf.reduceAll(tf.math.isFinite(e), axes)).toList()),
+                    tf.constant(0));
+            Operand<TFloat32> largest = tf.reduceMax(tf.stack(ends.stream().map(e -> (Operand<TFloat32>) tf.reduceMax(tf.math.abs(e), axes,
+                    ReduceMax.keepDims(false))).toList()), tf.constant(0), ReduceMax.keepDims(false));
+            return new Advance(tf.withControlDependencies(dependencies).assignVariableOp(variable, x), finite, largest);
         }
 
         /**
@@ -268,7 +273,7 @@ public final class LangevinSimulation {
                 }
                 ends.add(x);
             }
-            return stored(tf, variable, RowBlocks.join(tf, ends, 0), List.of());
+            return stored(tf, variable, ends, List.of());
         }
 
         /**
@@ -309,7 +314,7 @@ public final class LangevinSimulation {
                 }
                 ends.add(x);
             }
-            return stored(tf, variable, RowBlocks.join(tf, ends, 0), List.of(tf.assignAddVariableOp(acceptedMoves, moved)));
+            return stored(tf, variable, ends, List.of(tf.assignAddVariableOp(acceptedMoves, moved)));
         }
 
         private Operand<TFloat32> squaredNorm(Ops tf, Operand<TFloat32> v) {
