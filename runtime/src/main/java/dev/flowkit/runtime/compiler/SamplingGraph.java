@@ -2,18 +2,14 @@ package dev.flowkit.runtime.compiler;
 
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
-import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.GuidedModel;
-import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.model.TrainableModel;
 import dev.flowkit.runtime.paths.ProbabilityPath;
 import dev.flowkit.runtime.samplers.SampleRun;
 import dev.flowkit.runtime.samplers.Sampler;
 import dev.flowkit.runtime.samplers.SamplerProgram;
-import dev.flowkit.runtime.samplers.SamplingInput;
 import dev.flowkit.spec.SampleSpec;
-import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -45,12 +41,8 @@ public final class SamplingGraph {
         Operand<TFloat32> x0 = source.sample(tf, draw.count(), draw.key());
         boolean conditional = !Double.isNaN(guidance);
         this.labels = conditional ? requestedLabels(tf, data, sample.getClasses(), draw.count(), draw.key()) : null;
-        List<SamplingInput> inputs = new ArrayList<>();
-        for (RowBlocks.Block block : RowBlocks.split(tf, draw.count(), sampler.rowsIndependent() ? blocks : 1)) {
-            Model guided = conditional ? GuidedModel.of(model, block.of(tf, labels), guidance) : model.given(null);
-            inputs.add(new SamplingInput(guided, path, block.of(tf, x0), block.of(draw.key().derive(6)), sample.getRecordEvery()));
-        }
-        this.program = sampler.compile(tf, inputs);
+        this.program = sampler.compileInRowBlocks(tf, blocks, x0, labels,
+                rows -> conditional ? GuidedModel.of(model, rows, guidance) : model.given(null), path, draw.key().derive(6), sample.getRecordEvery());
     }
 
     /**

@@ -8,26 +8,22 @@ import dev.flowkit.runtime.compiler.Streams;
 import dev.flowkit.runtime.distributions.DataDescription;
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
-import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.likelihood.LikelihoodGraph;
 import dev.flowkit.runtime.likelihood.LikelihoodMetric;
 import dev.flowkit.runtime.metrics.ModelMetric;
 import dev.flowkit.runtime.model.GuidedModel;
-import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.model.ModelContext;
 import dev.flowkit.runtime.model.TrainableModel;
 import dev.flowkit.runtime.networks.Network;
 import dev.flowkit.runtime.paths.ProbabilityPath;
 import dev.flowkit.runtime.samplers.Sampler;
 import dev.flowkit.runtime.samplers.SamplerProgram;
-import dev.flowkit.runtime.samplers.SamplingInput;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.Likelihood;
 import dev.flowkit.spec.Prediction;
 import dev.flowkit.spec.SamplerSpec;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,18 +156,12 @@ public final class ServingGraph implements AutoCloseable {
             Placeholder<TInt32> labels = kind == Kind.UNCONDITIONAL ? null : scope.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
             Placeholder<TFloat32> guidance = kind == Kind.GUIDED ? scope.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar())) : null;
             // the same derivation as the run's sampling graph, so the same seed gives the same noise; row blocks as there
-            Sampler method = components.resolve(sampler, Sampler.class);
-            List<SamplingInput> blocks = new ArrayList<>();
-            for (RowBlocks.Block block : RowBlocks.split(scope, RowBlocks.rows(scope, noise), method.rowsIndependent() ? rowBlocks : 1)) {
-                Operand<TInt32> rows = labels == null ? null : block.of(scope, labels);
-                Model guided = switch (kind) {
-                    case UNCONDITIONAL -> model.given(null);
-                    case CONDITIONAL -> model.given(rows);
-                    case GUIDED -> new GuidedModel(model.given(rows), model.given(null), guidance);
-                };
-                blocks.add(new SamplingInput(guided, path, block.of(scope, noise), block.of(key.derive(6)), Integer.MAX_VALUE));
-            }
-            SamplerProgram program = method.compile(scope, blocks);
+            SamplerProgram program = components.resolve(sampler, Sampler.class).compileInRowBlocks(scope, rowBlocks, noise, labels,
+                    rows -> switch (kind) {
+                        case UNCONDITIONAL -> model.given(null);
+                        case CONDITIONAL -> model.given(rows);
+                        case GUIDED -> new GuidedModel(model.given(rows), model.given(null), guidance);
+                    }, path, key.derive(6), Integer.MAX_VALUE);
             initializeNew();
             return new FedSampling(noise, seed, stream, labels, guidance, program);
         });
