@@ -5,6 +5,7 @@ import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.StateVariable;
+import dev.flowkit.runtime.graph.StepLoop;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.spec.LangevinIntegrator;
 import java.time.Duration;
@@ -33,13 +34,17 @@ import org.tensorflow.types.TInt64;
 /**
  * Overdamped Langevin dynamics dX = −∇V(X) dt + √(2T) dW for many independent chains, in the graph: chains are
  * simulated in chunks that fit in memory, each chunk's state kept in a resource variable and advanced by one
- * session call per {@value #STEPS_PER_CALL} steps. After every call the chains are checked; a non-finite or
- * exploding state stops the simulation with the largest stable dt estimated from the curvature of V.
+ * session call per {@value #STEPS_PER_CALL} steps (a While loop around one step, {@link StepLoop}). After every call
+ * the chains are checked; a non-finite or exploding state stops the simulation with the largest stable dt estimated
+ * from the curvature of V.
  */
 public final class LangevinSimulation {
-    /** Changes whenever the same spec and seed would give other chains (2: Box–Muller noise, split gradient; 3: its pairs within rows). */
-    public static final int VERSION = 3;
-    /** Steps per session call: few enough that the gradient graph builds in linear time, enough to amortize a call. */
+    /**
+     * Changes whenever the same spec and seed would give other chains (2: Box–Muller noise, split gradient; 3: its pairs
+     * within rows; 4: a key per step of the run, the steps in a While loop).
+     */
+    public static final int VERSION = 4;
+    /** Steps per session call: how often the chains are checked and the progress shown; enough to amortize a call. */
     static final int STEPS_PER_CALL = 10;
     /** Values per chunk of chains (64 MiB of float32 state). */
     public static final int CHUNK_VALUES = 1 << 24;
@@ -175,13 +180,14 @@ public final class LangevinSimulation {
     /** A compiled call of several steps: the op storing the new state, and checks of that state. */
     private record Advance(Op store, Operand<TBool> finite, Operand<TFloat32> largest) {}
 
-    /** The compiled chunk: start, advance by STEPS_PER_CALL or by one step, check, read; and a curvature probe. */
+    /** The compiled chunk: start, advance by up to STEPS_PER_CALL steps, check, read; and a curvature probe. */
     private final class Program {
         final Placeholder<TInt32> count;
         final Placeholder<TInt64> key;
         final Op start;
-        final Advance advanceMany;
-        final Advance advanceOne;
+        /** Steps of the next call. */
+        final Placeholder<TInt32> times;
+        final Advance advance;
         final Operand<TFloat32> state;
         /** The first PROBE_CHAINS chains, what a divergence's curvature estimate looks at. */
         final Operand<TFloat32> probeRows;
@@ -210,9 +216,8 @@ public final class LangevinSimulation {
             setStepSize = tf.assignVariableOp(stepSize, newStepSize);
             VarHandleOp variable = StateVariable.create(tf, "langevin");
             start = tf.assignVariableOp(variable, init.sample(tf, count, base.derive(-1)));
-            // only the calls this run makes: each is a copy of the step graph per block
-            advanceMany = steps >= STEPS_PER_CALL ? advance(tf, variable, base, STEPS_PER_CALL) : null;
-            advanceOne = steps % STEPS_PER_CALL != 0 ? advance(tf, variable, base, 1) : null;
+            times = tf.placeholder(TInt32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
+            advance = advance(tf, variable, key, times);
             state = tf.readVariableOp(variable, TFloat32.class);
             probeRows = tf.slice(state, tf.constant(new int[] {0, 0}), tf.stack(List.of(
                     tf.math.minimum(RowBlocks.rows(tf, state), tf.constant(PROBE_CHAINS)), tf.constant(-1))));
@@ -247,74 +252,85 @@ public final class LangevinSimulation {
         }
 
         /**
-         * [n] steps from the variable's state; step k of a call uses the stream key.derive(k). The chains run as one
-         * block of rows per inter-op thread (RowBlocks), with the numbers of a single block.
+         * [times] steps from the variable's state, as one While loop per block of rows (RowBlocks: one block per inter-op
+         * thread, the numbers of a single block): the step is built once, not once per step. Step s of the chunk (s counted
+         * from 0 over the whole run, the fed key being [seed, chunk · 2³² + 1 + s₀] for a call starting at s₀) draws
+         * from the key [seed, chunk · 2³² + 1 + s].
          */
-        private Advance advance(Ops tf, VarHandleOp variable, RandomKey base, int n) {
-            if (integrator == LangevinIntegrator.MALA) return advanceMetropolis(tf, variable, base, n);
+        private Advance advance(Ops tf, VarHandleOp variable, Operand<TInt64> key, Operand<TInt32> times) {
+            boolean metropolis = integrator == LangevinIntegrator.MALA;
             Operand<TFloat32> all = tf.readVariableOp(variable, TFloat32.class);
-            Operand<TFloat32> noiseScale = Tensors.scalar(tf, Math.sqrt(2 * temperature * dt));
-            boolean implicit = integrator == LangevinIntegrator.SEMI_IMPLICIT;
-            Operand<TFloat32> resolvent = implicit ? tf.constant(Tensors.toFloat(resolvent(potential.quadraticPart(), dt))) : null;
+            Operand<TFloat32> h = metropolis ? tf.readVariableOp(stepSize, TFloat32.class) : null; // dt, tuned during burn-in
             List<Operand<TFloat32>> ends = new ArrayList<>();
+            Operand<TFloat32> moved = tf.zeros(tf.constant(new int[0]), TFloat32.class);
             for (RowBlocks.Block block : RowBlocks.split(tf, RowBlocks.rows(tf, all), session.interOpThreads())) {
                 Operand<TFloat32> x = block.of(tf, all);
-                RandomKey key = block.of(base);
-                for (int k = 0; k < n; k++) {
-                    Operand<TFloat32> force = implicit ? potential.mildGradient(tf, x) : potential.gradient(tf, x); // ∇U = ∇V − A x
-                    Operand<TFloat32> drift = tf.math.mul(force, Tensors.scalar(tf, -dt));
-                    if (integrator == LangevinIntegrator.TAMED) {
-                        Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.math.square(drift), tf.constant(new int[] {1}), ReduceSum.keepDims(true)));
-                        drift = tf.math.div(drift, tf.math.add(Tensors.scalar(tf, 1), norm));
-                    }
-                    Operand<TFloat32> noise = key.derive(k).normalByBoxMuller(tf, tf.shape(x), 0); // large draws: see RandomKey
-                    x = tf.math.add(tf.math.add(x, drift), tf.math.mul(noise, noiseScale));
-                    if (implicit) x = tf.linalg.matMul(x, resolvent); // rows times (I + dt A)⁻¹, symmetric
+                if (metropolis) {
+                    List<Operand<?>> end = StepLoop.repeat(tf, times, List.of(key, block.first(), h),
+                            List.of(x, potential.energy(tf, x), potential.gradient(tf, x), tf.zeros(tf.constant(new int[0]), TFloat32.class)),
+                            (g, k, constants, state) -> metropolisStep(g, stepKey(g, constants, k), (Operand<TFloat32>) constants.get(2), state));
+                    ends.add((Operand<TFloat32>) end.get(0));
+                    moved = tf.math.add(moved, (Operand<TFloat32>) end.get(3));
+                } else {
+                    List<Operand<?>> end = StepLoop.repeat(tf, times, List.of(key, block.first()), List.of(x),
+                            (g, k, constants, state) -> List.of(step(g, stepKey(g, constants, k), (Operand<TFloat32>) state.get(0))));
+                    ends.add((Operand<TFloat32>) end.get(0));
                 }
-                ends.add(x);
             }
-            return stored(tf, variable, ends, List.of());
+            return stored(tf, variable, ends, metropolis ? List.of(tf.assignAddVariableOp(acceptedMoves, moved)) : List.of());
+        }
+
+        /** Step k's key inside a loop whose constants start with the call's key and the block's first row. */
+        @SuppressWarnings("unchecked")
+        private RandomKey stepKey(Ops g, List<Operand<?>> constants, Operand<TInt32> k) {
+            Operand<TInt64> call = (Operand<TInt64>) constants.get(0);
+            Operand<TInt64> offset = tf64(g, k);
+            return new RandomKey(g.math.add(call, offset)).rows((Operand<TInt32>) constants.get(1));
+        }
+
+        private Operand<TInt64> tf64(Ops g, Operand<TInt32> k) {
+            return g.stack(List.of(g.constant(0L), g.dtypes.cast(k, TInt64.class)));
+        }
+
+        /** One Euler, tamed or semi-implicit step of the chains [x] with the noise of [key]. */
+        private Operand<TFloat32> step(Ops tf, RandomKey key, Operand<TFloat32> x) {
+            boolean implicit = integrator == LangevinIntegrator.SEMI_IMPLICIT;
+            Operand<TFloat32> force = implicit ? potential.mildGradient(tf, x) : potential.gradient(tf, x); // ∇U = ∇V − A x
+            Operand<TFloat32> drift = tf.math.mul(force, Tensors.scalar(tf, -dt));
+            if (integrator == LangevinIntegrator.TAMED) {
+                Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.math.square(drift), tf.constant(new int[] {1}), ReduceSum.keepDims(true)));
+                drift = tf.math.div(drift, tf.math.add(Tensors.scalar(tf, 1), norm));
+            }
+            Operand<TFloat32> noise = key.normalByBoxMuller(tf, tf.shape(x), 0); // large draws: see RandomKey
+            Operand<TFloat32> next = tf.math.add(tf.math.add(x, drift), tf.math.mul(noise, Tensors.scalar(tf, Math.sqrt(2 * temperature * dt))));
+            // rows times (I + dt A)⁻¹, symmetric
+            return implicit ? tf.linalg.matMul(next, tf.constant(Tensors.toFloat(resolvent(potential.quadraticPart(), dt)))) : next;
         }
 
         /**
-         * [n] Metropolis-adjusted steps: the Euler proposal accepted per chain with the Metropolis–Hastings ratio; V and
-         * ∇V of the current state carried from one step to the next, the accepted moves counted in [accepted]; row
-         * blocks as in {@link #advance}.
+         * One Metropolis-adjusted step of [state] = (x, V(x), ∇V(x), accepted moves so far) with step size [h]: the Euler
+         * proposal accepted per chain with the Metropolis–Hastings ratio; V and ∇V carried from one step to the next.
          */
-        private Advance advanceMetropolis(Ops tf, VarHandleOp variable, RandomKey base, int n) {
-            Operand<TFloat32> all = tf.readVariableOp(variable, TFloat32.class);
-            Operand<TFloat32> h = tf.readVariableOp(stepSize, TFloat32.class); // dt, tuned during burn-in
+        @SuppressWarnings("unchecked")
+        private List<Operand<?>> metropolisStep(Ops tf, RandomKey key, Operand<TFloat32> h, List<Operand<?>> state) {
+            Operand<TFloat32> x = (Operand<TFloat32>) state.get(0);
+            Operand<TFloat32> vx = (Operand<TFloat32>) state.get(1);
+            Operand<TFloat32> gx = (Operand<TFloat32>) state.get(2);
             Operand<TFloat32> noiseScale = tf.math.sqrt(tf.math.mul(h, Tensors.scalar(tf, 2 * temperature)));
-            Operand<TFloat32> one = Tensors.scalar(tf, 1);
-            Operand<TFloat32> moved = tf.zeros(tf.constant(new int[0]), TFloat32.class);
-            List<Operand<TFloat32>> ends = new ArrayList<>();
-            for (RowBlocks.Block block : RowBlocks.split(tf, RowBlocks.rows(tf, all), session.interOpThreads())) {
-                Operand<TFloat32> x = block.of(tf, all);
-                RandomKey key = block.of(base);
-                Operand<TFloat32> vx = potential.energy(tf, x);
-                Operand<TFloat32> gx = potential.gradient(tf, x);
-                for (int k = 0; k < n; k++) {
-                    Operand<TFloat32> y = tf.math.add(tf.math.sub(x, tf.math.mul(gx, h)),
-                            tf.math.mul(key.derive(k).normalByBoxMuller(tf, tf.shape(x), 0), noiseScale));
-                    Operand<TFloat32> vy = potential.energy(tf, y);
-                    Operand<TFloat32> gy = potential.gradient(tf, y);
-                    // log q(x | y) − log q(y | x), q(b | a) = N(b; a − dt ∇V(a), 2T dt I)
-                    Operand<TFloat32> back = squaredNorm(tf, tf.math.add(tf.math.sub(x, y), tf.math.mul(gy, h)));
-                    Operand<TFloat32> forth = squaredNorm(tf, tf.math.add(tf.math.sub(y, x), tf.math.mul(gx, h)));
-                    Operand<TFloat32> logRatio = tf.math.sub(tf.math.div(tf.math.sub(vx, vy), Tensors.scalar(tf, temperature)),
-                            tf.math.div(tf.math.sub(back, forth), tf.math.mul(h, Tensors.scalar(tf, 4 * temperature))));
-                    Operand<TFloat32> u = key.derive(k).uniform(tf, tf.stack(List.of(RowBlocks.rows(tf, x), tf.constant(1))), 1);
-                    // log u < log ratio; a non-finite ratio (NaN energy) never accepts
-                    Operand<TBool> accept = tf.math.logicalAnd(tf.math.less(tf.math.log(tf.math.sub(one, u)), logRatio), tf.math.isFinite(logRatio));
-                    Operand<TBool> acceptRows = tf.broadcastTo(accept, tf.shape(x));
-                    x = tf.select(acceptRows, y, x);
-                    gx = tf.select(acceptRows, gy, gx);
-                    vx = tf.select(accept, vy, vx);
-                    moved = tf.math.add(moved, tf.reduceSum(tf.dtypes.cast(accept, TFloat32.class), tf.constant(new int[] {0, 1})));
-                }
-                ends.add(x);
-            }
-            return stored(tf, variable, ends, List.of(tf.assignAddVariableOp(acceptedMoves, moved)));
+            Operand<TFloat32> y = tf.math.add(tf.math.sub(x, tf.math.mul(gx, h)), tf.math.mul(key.normalByBoxMuller(tf, tf.shape(x), 0), noiseScale));
+            Operand<TFloat32> vy = potential.energy(tf, y);
+            Operand<TFloat32> gy = potential.gradient(tf, y);
+            // log q(x | y) − log q(y | x), q(b | a) = N(b; a − dt ∇V(a), 2T dt I)
+            Operand<TFloat32> back = squaredNorm(tf, tf.math.add(tf.math.sub(x, y), tf.math.mul(gy, h)));
+            Operand<TFloat32> forth = squaredNorm(tf, tf.math.add(tf.math.sub(y, x), tf.math.mul(gx, h)));
+            Operand<TFloat32> logRatio = tf.math.sub(tf.math.div(tf.math.sub(vx, vy), Tensors.scalar(tf, temperature)),
+                    tf.math.div(tf.math.sub(back, forth), tf.math.mul(h, Tensors.scalar(tf, 4 * temperature))));
+            Operand<TFloat32> u = key.uniform(tf, tf.stack(List.of(RowBlocks.rows(tf, x), tf.constant(1))), 1);
+            // log u < log ratio; a non-finite ratio (NaN energy) never accepts
+            Operand<TBool> accept = tf.math.logicalAnd(tf.math.less(tf.math.log(tf.math.sub(Tensors.scalar(tf, 1), u)), logRatio), tf.math.isFinite(logRatio));
+            Operand<TBool> acceptRows = tf.broadcastTo(accept, tf.shape(x));
+            return List.of(tf.select(acceptRows, y, x), tf.select(accept, vy, vx), tf.select(acceptRows, gy, gx),
+                    tf.math.add((Operand<TFloat32>) state.get(3), tf.reduceSum(tf.dtypes.cast(accept, TFloat32.class), tf.constant(new int[] {0, 1}))));
         }
 
         private Operand<TFloat32> squaredNorm(Ops tf, Operand<TFloat32> v) {
@@ -336,10 +352,10 @@ public final class LangevinSimulation {
             float[][] lastGood = sample(session);
             int done = 0;
             while (done < steps) {
-                int n = steps - done >= STEPS_PER_CALL ? STEPS_PER_CALL : 1;
-                Advance advance = n == STEPS_PER_CALL ? advanceMany : advanceOne;
-                try (TInt64 k = TInt64.vectorOf(seed, (chunkIndex << 32) + 1 + done);
-                     Result r = session.runner().feed(key, k).addTarget(advance.store()).fetch(advance.finite()).fetch(advance.largest()).run()) {
+                int n = Math.min(STEPS_PER_CALL, steps - done);
+                try (TInt64 k = TInt64.vectorOf(seed, (chunkIndex << 32) + 1 + done); TInt32 count = TInt32.scalarOf(n);
+                     Result r = session.runner().feed(key, k).feed(times, count).addTarget(advance.store()).fetch(advance.finite())
+                             .fetch(advance.largest()).run()) {
                     done += n;
                     boolean ok = ((TBool) r.get(0)).getBoolean();
                     float max = ((TFloat32) r.get(1)).getFloat();
