@@ -29,7 +29,7 @@ class GibbsSpec : FunSpec({
         matrix(potential.energy(tf, points)).map { it[0].toDouble() } to matrix(potential.gradient(tf, points))
     }
 
-    test("the φ⁴ chain: TensorFlow's gradient equals the closed form λ/h² (2x_j − x_{j−1} − x_{j+1}) − x_j (1 − x_j²)/λ") {
+    test("the φ⁴ chain: its gradient equals the closed form λ/h² (2x_j − x_{j−1} − x_{j+1}) − x_j (1 − x_j²)/λ") {
         for (boundary in listOf(0.0, 0.3)) {
             val (d, lambda) = 16 to 0.03
             val spec = Phi4Chain(d, lambda, boundary = boundary)
@@ -47,7 +47,7 @@ class GibbsSpec : FunSpec({
                     gradient[n][j - 1].toDouble() shouldBe (expected plusOrMinus 1e-4 * (1 + abs(expected)))
                 }
             }
-            // the split gradient A x + ∇(mild part) against TensorFlow's gradient of the whole energy expression
+            // the split gradient A x + ∇(mild part) against the gradient of the whole energy expression
             val (_, straight) = energyAndGradient(Potential(d, spec.energy()), x)
             for (n in x.indices) for (j in 0 until d) gradient[n][j].toDouble() shouldBe (straight[n][j].toDouble() plusOrMinus 1e-3 * (1 + abs(straight[n][j].toDouble())))
             // and the semi-implicit step's explicit part is ∇V − A x

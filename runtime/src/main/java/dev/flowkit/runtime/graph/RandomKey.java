@@ -120,6 +120,11 @@ public final class RandomKey {
      * so a block of rows ({@link #rows}, first row a multiple of 4) draws exactly its rows of the whole batch's values.
      */
     public Operand<TFloat32> normalByBoxMuller(Ops tf, Operand<TInt32> shape, long salt) {
+        return normalByBoxMuller(tf, shape, salt, 1);
+    }
+
+    /** [scale] times {@link #normalByBoxMuller(Ops, Operand, long)}'s draws, the scale folded into the radius (no op of its own). */
+    public Operand<TFloat32> normalByBoxMuller(Ops tf, Operand<TInt32> shape, long salt, double scale) {
         RandomKey key = derive(salt);
         Operand<TInt32> rows = tf.gather(shape, tf.constant(0), tf.constant(0));
         Operand<TInt32> perRow = tf.reduceProd(tf.slice(shape, tf.constant(new int[] {1}), tf.constant(new int[] {-1})), tf.constant(0));
@@ -127,7 +132,7 @@ public final class RandomKey {
         Operand<TInt32> pairs = tf.stack(List.of(rows, half));
         Operand<TFloat32> u1 = tf.math.sub(Tensors.scalar(tf, 1), key.uniform(tf, pairs, 1));
         Operand<TFloat32> u2 = key.uniform(tf, pairs, 2);
-        Operand<TFloat32> r = tf.math.sqrt(tf.math.mul(Tensors.scalar(tf, -2), tf.math.log(u1)));
+        Operand<TFloat32> r = tf.math.sqrt(tf.math.mul(Tensors.scalar(tf, -2 * scale * scale), tf.math.log(u1)));
         Operand<TFloat32> theta = tf.math.mul(u2, Tensors.scalar(tf, 2 * Math.PI));
         Operand<TFloat32> both = tf.concat(List.of(tf.math.mul(r, tf.math.cos(theta)), tf.math.mul(r, tf.math.sin(theta))), tf.constant(1));
         Operand<TFloat32> cut = tf.slice(both, tf.constant(new int[] {0, 0}), tf.stack(List.of(tf.constant(-1), perRow)));

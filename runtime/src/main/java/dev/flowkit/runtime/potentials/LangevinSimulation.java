@@ -292,17 +292,20 @@ public final class LangevinSimulation {
             return g.stack(List.of(g.constant(0L), g.dtypes.cast(k, TInt64.class)));
         }
 
-        /** One Euler, tamed or semi-implicit step of the chains [x] with the noise of [key]. */
+        /** One Euler, tamed or semi-implicit step of the chains [x] with the noise of [key]: x, drift and noise added in one op. */
         private Operand<TFloat32> step(Ops tf, RandomKey key, Operand<TFloat32> x) {
             boolean implicit = integrator == LangevinIntegrator.SEMI_IMPLICIT;
-            Operand<TFloat32> force = implicit ? potential.mildGradient(tf, x) : potential.gradient(tf, x); // ∇U = ∇V − A x
-            Operand<TFloat32> drift = tf.math.mul(force, Tensors.scalar(tf, -dt));
+            // −dt ∇V, or −dt ∇U with U = V − ½ xᵀAx, as terms with −dt folded into their constants
+            List<Operand<TFloat32>> drift = implicit ? potential.mildGradientTerms(tf, x, -dt) : potential.gradientTerms(tf, x, -dt);
             if (integrator == LangevinIntegrator.TAMED) {
-                Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.math.square(drift), tf.constant(new int[] {1}), ReduceSum.keepDims(true)));
-                drift = tf.math.div(drift, tf.math.add(Tensors.scalar(tf, 1), norm));
+                Operand<TFloat32> d = Potential.sum(tf, drift);
+                Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.math.square(d), tf.constant(new int[] {1}), ReduceSum.keepDims(true)));
+                drift = List.of(tf.math.div(d, tf.math.add(Tensors.scalar(tf, 1), norm)));
             }
-            Operand<TFloat32> noise = key.normalByBoxMuller(tf, tf.shape(x), 0); // large draws: see RandomKey
-            Operand<TFloat32> next = tf.math.add(tf.math.add(x, drift), tf.math.mul(noise, Tensors.scalar(tf, Math.sqrt(2 * temperature * dt))));
+            List<Operand<TFloat32>> parts = new ArrayList<>(drift);
+            parts.add(x);
+            parts.add(key.normalByBoxMuller(tf, tf.shape(x), 0, Math.sqrt(2 * temperature * dt))); // large draws: see RandomKey
+            Operand<TFloat32> next = Potential.sum(tf, parts);
             // rows times (I + dt A)⁻¹, symmetric
             return implicit ? tf.linalg.matMul(next, tf.constant(Tensors.toFloat(resolvent(potential.quadraticPart(), dt)))) : next;
         }

@@ -14,7 +14,10 @@ import dev.flowkit.spec.Sum;
 import dev.flowkit.spec.Times;
 import dev.flowkit.spec.Values;
 import dev.flowkit.spec.X;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
@@ -22,8 +25,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * A potential V: R^dim → R compiled from its energy expression; its gradient comes from TensorFlow's gradients,
- * never from a hand-written formula (where V = ½ xᵀAx + mild part, from A x and the mild part's gradient). Every
+ * A potential V: R^dim → R compiled from its energy expression; its gradient comes from differentiating that expression
+ * (ExpressionGradient), never from a hand-written formula (where V = ½ xᵀAx + mild part, from A x and the mild part's
+ * gradient). Every
  * built-in potential (quadratic, phi4-chain) is an expression too.
  */
 public final class Potential {
@@ -63,53 +67,102 @@ public final class Potential {
 
     /** V(x) per point: a column [n, 1] for points [n, dim]. */
     public Operand<TFloat32> energy(Ops tf, Operand<TFloat32> x) {
-        return perPoint(tf, energy, x);
-    }
-
-    /** [expression] as a column [n, 1]: adding zeros of that shape covers expressions that do not depend on x. */
-    private Operand<TFloat32> perPoint(Ops tf, ExprSpec expression, Operand<TFloat32> x) {
+        Operand<TFloat32> v = compile(tf, energy, x, new HashMap<>());
+        if (ExpressionGradient.dependsOnX(energy)) return v;
+        // a constant: adding zeros of the column's shape gives it a row per point
         Operand<TInt32> rows = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
-        return tf.math.add(compile(tf, expression, x), tf.zeros(tf.stack(List.of(rows, tf.constant(1))), TFloat32.class));
+        return tf.math.add(v, tf.zeros(tf.stack(List.of(rows, tf.constant(1))), TFloat32.class));
     }
 
-    /** ∇V(x) per point, [n, dim]: TensorFlow's gradient of Σ_points V, or A x plus that of the mild part where V has one. */
+    /** ∇V(x) per point, [n, dim] (A x plus the mild part's gradient where V has one). */
     public Operand<TFloat32> gradient(Ops tf, Operand<TFloat32> x) {
-        if (mildPart == null) return differentiate(tf, energy, x);
-        return tf.math.add(tf.linalg.matMul(x, tf.constant(Tensors.toFloat(quadraticPart))), differentiate(tf, mildPart, x)); // A symmetric
+        return sum(tf, gradientTerms(tf, x, 1));
     }
 
     /** ∇(V − ½ xᵀAx), what the semi-implicit step treats explicitly (A: {@link #quadraticPart}). */
     public Operand<TFloat32> mildGradient(Ops tf, Operand<TFloat32> x) {
-        if (mildPart != null) return differentiate(tf, mildPart, x);
-        return tf.math.sub(differentiate(tf, energy, x), tf.linalg.matMul(x, tf.constant(Tensors.toFloat(quadraticPart))));
+        return sum(tf, mildGradientTerms(tf, x, 1));
     }
 
-    private Operand<TFloat32> differentiate(Ops tf, ExprSpec expression, Operand<TFloat32> x) {
-        Operand<TFloat32> total = tf.reduceSum(perPoint(tf, expression, x), tf.constant(new int[] {0, 1}), ReduceSum.keepDims(false));
-        return tf.gradients(total, List.of(x)).dy(0);
+    /**
+     * [n, dim] tensors whose sum is [scale] · ∇V(x): the scale folded into the constants (no op of its own), the terms
+     * left apart so that a caller adding them to more (an Euler step) adds all in one op.
+     */
+    public List<Operand<TFloat32>> gradientTerms(Ops tf, Operand<TFloat32> x, double scale) {
+        return mildPart == null ? terms(tf, x, energy, scale, 0) : terms(tf, x, mildPart, scale, scale);
+    }
+
+    /** As {@link #gradientTerms} for ∇(V − ½ xᵀAx). */
+    public List<Operand<TFloat32>> mildGradientTerms(Ops tf, Operand<TFloat32> x, double scale) {
+        return mildPart != null ? terms(tf, x, mildPart, scale, 0) : terms(tf, x, energy, scale, -scale);
+    }
+
+    /** The sum of [n, dim] terms, one op. */
+    public static Operand<TFloat32> sum(Ops tf, List<Operand<TFloat32>> terms) {
+        return terms.size() == 1 ? terms.get(0) : tf.math.addN(terms);
+    }
+
+    /**
+     * [scale] · ∇ Σ_points [expression] plus [quadratic] · A x (A x left out when 0), as [n, dim] terms: the
+     * expression's gradient from its own tree (ExpressionGradient), terms that only broadcast to [n, dim] added to a
+     * full one.
+     */
+    private List<Operand<TFloat32>> terms(Ops tf, Operand<TFloat32> x, ExprSpec expression, double scale, double quadratic) {
+        Map<ExprSpec, Operand<TFloat32>> values = new HashMap<>();
+        List<Operand<TFloat32>> full = new ArrayList<>();
+        Operand<TFloat32> partial = null;
+        for (ExpressionGradient.Adjoint a : ExpressionGradient.terms(tf, dim, expression, scale, e -> compile(tf, e, x, values))) {
+            if (a.full(dim)) full.add(a.materialize(tf));
+            else partial = partial == null ? a.materialize(tf) : tf.math.add(partial, a.materialize(tf));
+        }
+        if (quadratic != 0) full.add(tf.linalg.matMul(x, tf.constant(Tensors.toFloat(scaled(quadraticPart, quadratic))))); // A symmetric
+        if (partial != null) {
+            if (full.isEmpty()) full.add(tf.broadcastTo(partial, tf.shape(x)));
+            else full.set(full.size() - 1, tf.math.add(full.get(full.size() - 1), partial));
+        }
+        if (full.isEmpty()) full.add(tf.zerosLike(x));
+        return full;
+    }
+
+    private static double[][] scaled(double[][] m, double c) {
+        double[][] out = new double[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            out[i] = m[i].clone();
+            for (int j = 0; j < out[i].length; j++) out[i][j] *= c;
+        }
+        return out;
+    }
+
+    /** The value of [e] over x, each distinct subexpression computed once per [memo]. */
+    private Operand<TFloat32> compile(Ops tf, ExprSpec e, Operand<TFloat32> x, Map<ExprSpec, Operand<TFloat32>> memo) {
+        Operand<TFloat32> known = memo.get(e);
+        if (known != null) return known;
+        Operand<TFloat32> value = node(tf, e, sub -> compile(tf, sub, x, memo), x);
+        memo.put(e, value);
+        return value;
     }
 
     /** One expression node over x [n, dim]: vectors as [n, length], scalars as [n, 1] or a constant of shape []. */
-    private Operand<TFloat32> compile(Ops tf, ExprSpec e, Operand<TFloat32> x) {
+    private Operand<TFloat32> node(Ops tf, ExprSpec e, java.util.function.Function<ExprSpec, Operand<TFloat32>> compile, Operand<TFloat32> x) {
         if (e instanceof X) return x;
         if (e instanceof ConstantExpr c) return Tensors.scalar(tf, c.getValue());
         if (e instanceof Values v) return tf.constant(Tensors.toFloat(matrix(List.of(v.getValues()))));
-        if (e instanceof Plus p) return tf.math.add(compile(tf, p.getA(), x), compile(tf, p.getB(), x));
-        if (e instanceof Minus m) return tf.math.sub(compile(tf, m.getA(), x), compile(tf, m.getB(), x));
-        if (e instanceof Times t) return tf.math.mul(compile(tf, t.getA(), x), compile(tf, t.getB(), x));
-        if (e instanceof Div d) return tf.math.div(compile(tf, d.getA(), x), compile(tf, d.getB(), x));
+        if (e instanceof Plus p) return tf.math.add(compile.apply(p.getA()), compile.apply(p.getB()));
+        if (e instanceof Minus m) return tf.math.sub(compile.apply(m.getA()), compile.apply(m.getB()));
+        if (e instanceof Times t) return tf.math.mul(compile.apply(t.getA()), compile.apply(t.getB()));
+        if (e instanceof Div d) return tf.math.div(compile.apply(d.getA()), compile.apply(d.getB()));
         if (e instanceof Power p) {
-            Operand<TFloat32> of = compile(tf, p.getOf(), x);
+            Operand<TFloat32> of = compile.apply(p.getOf());
             // whole exponents as products: exact, and finite gradients at 0 and for negative bases
             if (p.getExponent() == 2) return tf.math.square(of);
-            if (p.getExponent() == Math.rint(p.getExponent()) && Math.abs(p.getExponent()) <= 8) return integerPower(tf, of, (int) p.getExponent());
+            if (p.getExponent() == Math.rint(p.getExponent()) && Math.abs(p.getExponent()) <= INTEGER_POWERS) return integerPower(tf, of, (int) p.getExponent());
             return tf.math.pow(of, Tensors.scalar(tf, p.getExponent()));
         }
         if (e instanceof Sum s) {
-            return tf.reduceSum(compile(tf, s.getOf(), x), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
+            return tf.reduceSum(compile.apply(s.getOf()), tf.constant(new int[] {1}), ReduceSum.keepDims(true));
         }
         if (e instanceof Differences d) {
-            Operand<TFloat32> of = compile(tf, d.getOf(), x);
+            Operand<TFloat32> of = compile.apply(d.getOf());
             Operand<TFloat32> padded = tf.pad(of, tf.constant(new int[][] {{0, 0}, {1, 1}}), Tensors.scalar(tf, d.getBoundary()));
             Operand<TFloat32> right = tf.slice(padded, tf.constant(new int[] {0, 1}), tf.constant(new int[] {-1, -1}));
             Operand<TFloat32> left = tf.slice(padded, tf.constant(new int[] {0, 0}), tf.stack(List.of(tf.constant(-1),
@@ -118,13 +171,16 @@ public final class Potential {
         }
         if (e instanceof MatMul m) {
             Operand<TFloat32> matrix = tf.constant(Tensors.toFloat(matrix(m.getMatrix())));
-            return tf.linalg.matMul(compile(tf, m.getOf(), x), matrix, org.tensorflow.op.linalg.MatMul.transposeB(true));
+            return tf.linalg.matMul(compile.apply(m.getOf()), matrix, org.tensorflow.op.linalg.MatMul.transposeB(true));
         }
         throw new IllegalArgumentException("no graph for the expression " + e.getClass().getSimpleName()
                 + "; expressions are built from x, constant, vector, plus, minus, times, div, power, sum, differences, matmul");
     }
 
-    private static Operand<TFloat32> integerPower(Ops tf, Operand<TFloat32> of, int n) {
+    /** Whole exponents up to this are products. */
+    static final int INTEGER_POWERS = 8;
+
+    static Operand<TFloat32> integerPower(Ops tf, Operand<TFloat32> of, int n) {
         if (n == 0) return tf.fill(tf.shape(of), tf.constant(1f)); // not OnesLike: no gradient for it in the C API
         Operand<TFloat32> result = of;
         for (int i = 1; i < Math.abs(n); i++) result = tf.math.mul(result, of);
