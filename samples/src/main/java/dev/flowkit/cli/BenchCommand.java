@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
                     + "peak (TensorFlow's matrix-multiply rate on this machine, the yardstick for the others) (default: all)")
     java.util.Set<String> only;
 
-    @Option(names = "--profile", description = "also print, per training figure and for the 2D sampling graph, where one traced execution's kernel time goes (by op type)")
+    @Option(names = "--profile", description = "also print, per training figure, for the 2D sampling graph and for a call of 10 Langevin steps, where one traced execution's kernel time goes (by op type)")
     boolean profile;
 
     @Option(names = "--compare", description = "also run the PyTorch references of --peer (Debian's python3 with torch) in this invocation and "
@@ -264,7 +264,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             print("langevin_phi4_d64_" + integrator.name().toLowerCase(java.util.Locale.ROOT) + "_site_steps_per_s", median(rates), "site-steps/s",
                     "Langevin simulation of the φ⁴ chain (d = 64), 20 000 chains × 200 steps, " + integrator.name().toLowerCase(java.util.Locale.ROOT)
-                            + ", gradient by TensorFlow, all cores; median of " + rates.length);
+                            + ", all cores; median of " + rates.length);
+            if (profile) printProfile("langevin_phi4_d64_" + integrator.name().toLowerCase(java.util.Locale.ROOT) + "_call_of_10_steps",
+                    simulation.profileCall(20_000));
         }
     }
 

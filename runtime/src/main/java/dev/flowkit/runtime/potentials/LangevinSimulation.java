@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.potentials;
 
 import dev.flowkit.runtime.compiler.SessionOptions;
+import dev.flowkit.runtime.compiler.StepProfile;
 import dev.flowkit.runtime.distributions.Distribution;
 import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.graph.RowBlocks;
@@ -142,6 +143,23 @@ public final class LangevinSimulation {
             }
         }
         return out;
+    }
+
+    /**
+     * Where one call of {@value #STEPS_PER_CALL} steps of [chains] goes (TensorFlow's trace of the call after an untraced
+     * one): kernel time by op type, loop bodies included.
+     */
+    public StepProfile profileCall(int chains) {
+        try (Graph graph = new Graph()) {
+            Program program = new Program(Ops.create(graph));
+            try (Session tf = new Session(graph, session.toConfig())) {
+                program.begin(tf, chains, 0, 0);
+                program.call(tf, 0, 0, 0, STEPS_PER_CALL).close();
+                try (TInt64 k = TInt64.vectorOf(0, STEPS_PER_CALL); TInt32 count = TInt32.scalarOf(STEPS_PER_CALL)) {
+                    return StepProfile.traced(program.runner(tf, k, count), graph);
+                }
+            }
+        }
     }
 
     /** (I + dt A)⁻¹ by Gauss–Jordan elimination (I + dt A is symmetric positive definite for A ⪰ 0). */
@@ -341,10 +359,26 @@ public final class LangevinSimulation {
         }
 
         /** The chunk's [rows] end points, row-major. */
-        float[] simulate(Session session, int rows, long seed, long chunkIndex, ProgressBar bar) {
+        /** Draws the chunk's [rows] starting points. */
+        void begin(Session session, int rows, long seed, long chunkIndex) {
             try (TInt32 n = TInt32.scalarOf(rows); TInt64 k = TInt64.vectorOf(seed, chunkIndex << 32)) {
                 session.runner().feed(count, n).feed(key, k).addTarget(start).addTarget(resetAccepted).run().close();
             }
+        }
+
+        /** The call advancing by [n] steps from step [done]: it stores the new state and fetches its checks. */
+        Session.Runner runner(Session session, TInt64 key, TInt32 n) {
+            return session.runner().feed(this.key, key).feed(times, n).addTarget(advance.store()).fetch(advance.finite()).fetch(advance.largest());
+        }
+
+        Result call(Session session, long seed, long chunkIndex, int done, int n) {
+            try (TInt64 k = TInt64.vectorOf(seed, (chunkIndex << 32) + 1 + done); TInt32 count = TInt32.scalarOf(n)) {
+                return runner(session, k, count).run();
+            }
+        }
+
+        float[] simulate(Session session, int rows, long seed, long chunkIndex, ProgressBar bar) {
+            begin(session, rows, seed, chunkIndex);
             boolean metropolis = integrator == LangevinIntegrator.MALA;
             double h = dt;
             if (metropolis) {
@@ -356,9 +390,7 @@ public final class LangevinSimulation {
             int done = 0;
             while (done < steps) {
                 int n = Math.min(STEPS_PER_CALL, steps - done);
-                try (TInt64 k = TInt64.vectorOf(seed, (chunkIndex << 32) + 1 + done); TInt32 count = TInt32.scalarOf(n);
-                     Result r = session.runner().feed(key, k).feed(times, count).addTarget(advance.store()).fetch(advance.finite())
-                             .fetch(advance.largest()).run()) {
+                try (Result r = call(session, seed, chunkIndex, done, n)) {
                     done += n;
                     boolean ok = ((TBool) r.get(0)).getBoolean();
                     float max = ((TFloat32) r.get(1)).getFloat();
