@@ -9,9 +9,14 @@ import org.tensorflow.types.TFloat32;
 public final class Activations {
     private Activations() {}
 
-    public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> h, Activation activation) {
+    /**
+     * [activation] of [h] in a network evaluated for training ([training]: its gradient follows) or for sampling and
+     * evaluation: SiLU is then oneDNN's fused kernel, one pass where x σ(x) takes two, but a slower gradient (it
+     * recomputes σ), so training keeps the product.
+     */
+    public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> h, Activation activation, boolean training) {
         return switch (activation) {
-            case SILU -> tf.math.mul(h, tf.math.sigmoid(h));
+            case SILU -> training ? Swish.plain(tf, h) : Swish.apply(tf, h);
             case RELU -> tf.nn.relu(h);
             case TANH -> tf.math.tanh(h);
             case ELU -> tf.nn.elu(h);

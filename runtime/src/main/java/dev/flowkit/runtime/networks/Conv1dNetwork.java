@@ -57,34 +57,37 @@ public final class Conv1dNetwork implements Network {
         Variable<TFloat32> embedding = classes == 0 ? null
                 : tf.withName("embedding").variable(Init.uniform(init, initKey.derive(-2), classes + 1, channels, 1.0));
         if (embedding != null) all.add(embedding);
-        NetworkFunction g = (ops, x, t, labels) -> {
-            Operand<TInt32> rows = ops.gather(ops.shape(x), ops.constant(0), ops.constant(0));
-            Operand<TFloat32> sites = ops.reshape(x, ops.stack(List.of(rows, ops.constant(dim), ops.constant(1))));
-            // broadcast by a product with ones from Fill: the C API has no gradient for OnesLike (x-gradients need one)
-            Operand<TFloat32> mean = ops.math.mul(ops.math.mean(sites, ops.constant(1), Mean.keepDims(true)),
-                    ops.fill(ops.shape(sites), ops.constant(1f)));
-            Operand<TFloat32> h = ops.concat(List.of(sites, mean), ops.constant(2));
-            Operand<TFloat32> time = ops.reshape(t, ops.constant(new int[] {-1, 1, 1}));
-            for (int layer = 0; layer <= spec.getLayers(); layer++) {
-                int dilation = spec.getDilate() && layer < spec.getLayers() ? 1 << layer : 1;
-                h = convolve(ops, h, filters.get(layer), dilation, rows);
-                h = ops.math.add(h, biases.get(layer));
-                if (layer == spec.getLayers()) break;
-                h = ops.math.add(h, ops.math.mul(time, timeWeights.get(layer)));
-                if (layer == 0 && embedding != null) {
-                    Operand<TFloat32> rowsOf = labels == null
-                            ? ops.gather(embedding, ops.constant(new int[] {classes}), ops.constant(0))
-                            : ops.gather(embedding, labels, ops.constant(0));
-                    h = ops.math.add(h, ops.reshape(rowsOf, ops.constant(new int[] {-1, 1, channels})));
+        java.util.function.Function<Boolean, NetworkFunction> forward = training -> {
+            NetworkFunction g = (ops, x, t, labels) -> {
+                Operand<TInt32> rows = ops.gather(ops.shape(x), ops.constant(0), ops.constant(0));
+                Operand<TFloat32> sites = ops.reshape(x, ops.stack(List.of(rows, ops.constant(dim), ops.constant(1))));
+                // broadcast by a product with ones from Fill: the C API has no gradient for OnesLike (x-gradients need one)
+                Operand<TFloat32> mean = ops.math.mul(ops.math.mean(sites, ops.constant(1), Mean.keepDims(true)),
+                        ops.fill(ops.shape(sites), ops.constant(1f)));
+                Operand<TFloat32> h = ops.concat(List.of(sites, mean), ops.constant(2));
+                Operand<TFloat32> time = ops.reshape(t, ops.constant(new int[] {-1, 1, 1}));
+                for (int layer = 0; layer <= spec.getLayers(); layer++) {
+                    int dilation = spec.getDilate() && layer < spec.getLayers() ? 1 << layer : 1;
+                    h = convolve(ops, h, filters.get(layer), dilation, rows);
+                    h = ops.math.add(h, biases.get(layer));
+                    if (layer == spec.getLayers()) break;
+                    h = ops.math.add(h, ops.math.mul(time, timeWeights.get(layer)));
+                    if (layer == 0 && embedding != null) {
+                        Operand<TFloat32> rowsOf = labels == null
+                                ? ops.gather(embedding, ops.constant(new int[] {classes}), ops.constant(0))
+                                : ops.gather(embedding, labels, ops.constant(0));
+                        h = ops.math.add(h, ops.reshape(rowsOf, ops.constant(new int[] {-1, 1, channels})));
+                    }
+                    h = Activations.apply(ops, h, spec.getActivation(), training);
                 }
-                h = Activations.apply(ops, h, spec.getActivation());
-            }
-            return ops.reshape(h, ops.stack(List.of(rows, ops.constant(dim))));
+                return ops.reshape(h, ops.stack(List.of(rows, ops.constant(dim))));
+            };
+            // odd: (g(x) − g(−x))/2, exactly antisymmetric in x at every t and label
+            return !spec.getOdd() ? g : (ops, x, t, labels) -> ops.math.mul(
+                    ops.math.sub(g.apply(ops, x, t, labels), g.apply(ops, ops.math.neg(x), t, labels)), Tensors.scalar(ops, 0.5));
         };
-        // odd: (g(x) − g(−x))/2, exactly antisymmetric in x at every t and label
-        NetworkFunction function = !spec.getOdd() ? g : (ops, x, t, labels) -> ops.math.mul(
-                ops.math.sub(g.apply(ops, x, t, labels), g.apply(ops, ops.math.neg(x), t, labels)), Tensors.scalar(ops, 0.5));
-        return new NetworkModel(function, all, context.predicts(), context.path());
+        NetworkFunction training = forward.apply(true);
+        return new NetworkModel(forward.apply(false), key -> training, all, context.predicts(), context.path());
     }
 
     /**

@@ -57,7 +57,7 @@ public final class MlpNetwork implements Network {
                 : tf.withName("embedding").variable(Init.glorot(init, initKey.derive(-2), classes + 1, first, classes + 1, first));
         if (embedding != null) all.add(embedding);
         Activation activation = spec.getActivation();
-        NetworkFunction function = (ops, x, t, labels) -> {
+        java.util.function.Function<Boolean, NetworkFunction> forward = training -> (ops, x, t, labels) -> {
             Operand<TFloat32> h = x;
             for (int i = 0; i < weights.size(); i++) {
                 h = ops.linalg.matMul(h, weights.get(i));
@@ -66,11 +66,12 @@ public final class MlpNetwork implements Network {
                     if (embedding != null) h = ops.math.add(h, classRows(ops, embedding, labels, classes));
                 }
                 h = ops.nn.biasAdd(h, biases.get(i));
-                if (i + 1 < weights.size()) h = Activations.apply(ops, h, activation);
+                if (i + 1 < weights.size()) h = Activations.apply(ops, h, activation, training);
             }
             return h;
         };
-        return new NetworkModel(function, all, context.predicts(), context.path());
+        NetworkFunction training = forward.apply(true);
+        return new NetworkModel(forward.apply(false), key -> training, all, context.predicts(), context.path());
     }
 
     /** The embedding rows of [labels] ([n, width]), or the null class's row ([1, width]) when labels is null. */

@@ -32,8 +32,8 @@ final class ConvBlock {
         this.width = width;
     }
 
-    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> e) {
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> e, boolean training) {
         Operand<TFloat32> h = tf.math.add(conv.apply(tf, x, height, width), time.perChannel(tf, e, out));
-        return Activations.apply(tf, norm.apply(tf, h, height, width), activation);
+        return Activations.apply(tf, norm.apply(tf, h, height, width), activation, training);
     }
 }

@@ -42,11 +42,12 @@ final class ResidualBlock {
         this.width = width;
     }
 
-    /** [dropoutKey] null: no dropout (sampling and evaluation). */
+    /** [dropoutKey] null: no dropout, evaluated for sampling and evaluation, not training (see Activations). */
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> e, RandomKey dropoutKey) {
-        Operand<TFloat32> h = conv1.apply(tf, Activations.apply(tf, norm1.apply(tf, x, height, width), activation), height, width);
+        boolean training = dropoutKey != null;
+        Operand<TFloat32> h = conv1.apply(tf, Activations.apply(tf, norm1.apply(tf, x, height, width), activation, training), height, width);
         h = tf.math.add(h, time.perChannel(tf, e, channels));
-        h = Activations.apply(tf, norm2.apply(tf, h, height, width), activation);
+        h = Activations.apply(tf, norm2.apply(tf, h, height, width), activation, training);
         if (dropoutKey != null && dropout > 0) {
             // keep each value with probability 1 − p and scale by 1/(1 − p); the mask's shape is not differentiated
             Operand<TFloat32> u = dropoutKey.uniform(tf, tf.stopGradient(tf.shape(h)), 0);

@@ -41,7 +41,7 @@ final class TimeEmbedding {
         this.activation = activation;
     }
 
-    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> t, Operand<TInt32> labels) {
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> t, Operand<TInt32> labels, boolean training) {
         Operand<TFloat32> phase = tf.math.mul(tf.math.mul(tf.reshape(t, tf.constant(new int[] {-1, 1})), frequencies),
                 Tensors.scalar(tf, 2 * Math.PI));
         Operand<TFloat32> e = projection.apply(tf, tf.concat(List.of(tf.math.sin(phase), tf.math.cos(phase)), tf.constant(1)));
@@ -49,6 +49,6 @@ final class TimeEmbedding {
             Operand<TInt32> rows = labels == null ? tf.constant(new int[] {classCount}) : labels;
             e = tf.math.add(e, tf.gather(classes, rows, tf.constant(0)));
         }
-        return Activations.apply(tf, e, activation);
+        return Activations.apply(tf, e, activation, training);
     }
 }

@@ -67,8 +67,9 @@ public final class UnetNetwork implements Network {
         int last = levels == 1 ? channels.get(0) : 2 * channels.get(0);
         Conv2d output = new Conv2d(p, "output", last, colours, 1, spec.getPadding(), true, true);
         int dim = context.dim();
+        // dropout null: evaluated for sampling and evaluation (no dropout; see Activations), a key: for training
         java.util.function.Function<RandomKey, NetworkFunction> function = dropout -> (ops, x, t, labels) -> {
-            Operand<TFloat32> emb = time.apply(ops, t, labels);
+            Operand<TFloat32> emb = time.apply(ops, t, labels, dropout != null);
             Operand<TFloat32> h = ops.reshape(x, ops.constant(new int[] {-1, height, width, colours}));
             List<Operand<TFloat32>> skips = new ArrayList<>();
             for (int l = 0; l < levels; l++) {
@@ -98,7 +99,7 @@ public final class UnetNetwork implements Network {
 
     private record Level(ConvBlock entry, List<ResidualBlock> residual, SelfAttention attention) {
         Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> e, RandomKey dropout) {
-            Operand<TFloat32> h = entry.apply(tf, x, e);
+            Operand<TFloat32> h = entry.apply(tf, x, e, dropout != null);
             for (int b = 0; b < residual.size(); b++) h = residual.get(b).apply(tf, h, e, dropout == null ? null : dropout.derive(b));
             return attention == null ? h : attention.apply(tf, h);
         }
