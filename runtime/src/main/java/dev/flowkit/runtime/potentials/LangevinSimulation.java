@@ -154,8 +154,8 @@ public final class LangevinSimulation {
             Program program = new Program(Ops.create(graph));
             try (Session tf = new Session(graph, session.toConfig())) {
                 program.begin(tf, chains, 0, 0);
-                program.call(tf, 0, 0, 0, STEPS_PER_CALL).close();
-                try (TInt64 k = TInt64.vectorOf(0, STEPS_PER_CALL); TInt32 count = TInt32.scalarOf(STEPS_PER_CALL)) {
+                program.call(tf, 0, 0, 0, STEPS_PER_CALL).close(); // the first call sets the kernels up
+                try (TInt64 k = TInt64.vectorOf(0, 1 + STEPS_PER_CALL); TInt32 count = TInt32.scalarOf(STEPS_PER_CALL)) { // the second
                     return StepProfile.traced(program.runner(tf, k, count), graph);
                 }
             }
@@ -275,6 +275,7 @@ public final class LangevinSimulation {
          * from 0 over the whole run, the fed key being [seed, chunk · 2³² + 1 + s₀] for a call starting at s₀) draws
          * from the key [seed, chunk · 2³² + 1 + s].
          */
+        @SuppressWarnings("unchecked")
         private Advance advance(Ops tf, VarHandleOp variable, Operand<TInt64> key, Operand<TInt32> times) {
             boolean metropolis = integrator == LangevinIntegrator.MALA;
             Operand<TFloat32> all = tf.readVariableOp(variable, TFloat32.class);
@@ -302,12 +303,8 @@ public final class LangevinSimulation {
         @SuppressWarnings("unchecked")
         private RandomKey stepKey(Ops g, List<Operand<?>> constants, Operand<TInt32> k) {
             Operand<TInt64> call = (Operand<TInt64>) constants.get(0);
-            Operand<TInt64> offset = tf64(g, k);
+            Operand<TInt64> offset = g.stack(List.of(g.constant(0L), g.dtypes.cast(k, TInt64.class))); // [0, k]
             return new RandomKey(g.math.add(call, offset)).rows((Operand<TInt32>) constants.get(1));
-        }
-
-        private Operand<TInt64> tf64(Ops g, Operand<TInt32> k) {
-            return g.stack(List.of(g.constant(0L), g.dtypes.cast(k, TInt64.class)));
         }
 
         /** One Euler, tamed or semi-implicit step of the chains [x] with the noise of [key]: x, drift and noise added in one op. */
@@ -366,11 +363,12 @@ public final class LangevinSimulation {
             }
         }
 
-        /** The call advancing by [n] steps from step [done]: it stores the new state and fetches its checks. */
+        /** The call advancing by [n] steps with the call's [key]: it stores the new state and fetches its checks. */
         Session.Runner runner(Session session, TInt64 key, TInt32 n) {
             return session.runner().feed(this.key, key).feed(times, n).addTarget(advance.store()).fetch(advance.finite()).fetch(advance.largest());
         }
 
+        /** That call for the [n] steps after step [done] of chunk [chunkIndex]. */
         Result call(Session session, long seed, long chunkIndex, int done, int n) {
             try (TInt64 k = TInt64.vectorOf(seed, (chunkIndex << 32) + 1 + done); TInt32 count = TInt32.scalarOf(n)) {
                 return runner(session, k, count).run();

@@ -27,8 +27,7 @@ import org.tensorflow.types.TInt32;
 /**
  * A potential V: R^dim → R compiled from its energy expression; its gradient comes from differentiating that expression
  * (ExpressionGradient), never from a hand-written formula (where V = ½ xᵀAx + mild part, from A x and the mild part's
- * gradient). Every
- * built-in potential (quadratic, phi4-chain) is an expression too.
+ * gradient). Every built-in potential (quadratic, phi4-chain) is an expression too.
  */
 public final class Potential {
     private final int dim;
