@@ -19,6 +19,8 @@ class ActivationsSpec : FunSpec({
             val at = constant(x)
             val fused = Activations.apply(tf, at, Activation.SILU, false) // for sampling: the fused kernel
             val forTraining = Activations.apply(tf, at, Activation.SILU, true)
+            fused.asOutput().op().type() shouldBe "_MklSwish" // the fused kernel, not the fallback
+            forTraining.asOutput().op().type() shouldBe "Mul"
             val written = tf.math.mul(at, tf.math.sigmoid(at))
             val upstream = Array(x.size) { i -> FloatArray(x[i].size) { j -> 0.5f + 0.1f * j - 0.03f * i } }
             val weights = constant(upstream) // a non-uniform gradient from above

@@ -19,20 +19,20 @@ final class Swish {
     private Swish() {}
 
     private static final String OP = "_MklSwish";
-    private static final boolean FUSED = !"1".equals(System.getenv("FLOWKIT_GPU")) && register();
+    private static final boolean FUSED = !"1".equals(System.getenv("FLOWKIT_GPU")) && registerGradient();
 
-    private static boolean register() {
+    /** Whether the gradient is registered (false: TensorFlow already has one, or the library refused): else the plain product. */
+    private static boolean registerGradient() {
         try {
-            TensorFlow.registerCustomGradient(OP, (tf, op, gradients) -> {
+            return TensorFlow.registerCustomGradient(OP, (tf, op, gradients) -> {
                 @SuppressWarnings("unchecked") Operand<TFloat32> x = (Operand<TFloat32>) op.input(0);
                 @SuppressWarnings("unchecked") Operand<TFloat32> y = (Operand<TFloat32>) (Operand<?>) op.output(0);
                 @SuppressWarnings("unchecked") Operand<TFloat32> dy = (Operand<TFloat32>) gradients.get(0);
                 Operand<TFloat32> s = tf.math.sigmoid(x);
                 return List.of(tf.math.mul(dy, tf.math.add(s, tf.math.mul(y, tf.math.sub(Tensors.scalar(tf, 1), s)))));
             });
-            return true;
         } catch (RuntimeException | LinkageError e) {
-            return false; // a TensorFlow build without the kernel: the plain product
+            return false;
         }
     }
 

@@ -135,7 +135,7 @@ final class ExpressionGradient {
             backward(d.getOf(), new Adjoint(tf.math.sub(left, right), a.factor, length, a.perPoint));
         } else if (e instanceof MatMul m) {
             // out = f Mᵀ (M: R × L): adjoint a M; a broadcast adjoint is a times M's column sums
-            double[][] matrix = m.getMatrix().stream().map(r -> r.stream().mapToDouble(Double::doubleValue).toArray()).toArray(double[][]::new);
+            double[][] matrix = Potential.matrix(m.getMatrix());
             int length = matrix[0].length;
             if (a.columns == matrix.length && a.tensor != null) {
                 backward(m.getOf(), new Adjoint(tf.linalg.matMul(a.tensor, tf.constant(Tensors.toFloat(matrix))), a.factor, length, a.perPoint));

@@ -55,7 +55,7 @@ public final class Potential {
         return quadraticPart;
     }
 
-    private static double[][] matrix(List<List<Double>> rows) {
+    static double[][] matrix(List<List<Double>> rows) {
         if (rows == null) return null;
         return rows.stream().map(r -> r.stream().mapToDouble(Double::doubleValue).toArray()).toArray(double[][]::new);
     }
