@@ -2,6 +2,7 @@ package dev.flowkit.runtime.graph;
 
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.random.StatelessRandomGetKeyCounter;
@@ -92,8 +93,7 @@ public final class RandomKey {
      * [firstRow], firstRow × values per row / 4, as a 128-bit sum (low word first).
      */
     private Operand<? extends TType> blockCounter(Ops tf, StatelessRandomGetKeyCounter philox, Operand<TInt32> shape) {
-        Operand<TInt32> perRow = tf.reduceProd(tf.slice(shape, tf.constant(new int[] {1}), tf.constant(new int[] {-1})), tf.constant(0));
-        Operand<TInt64> steps = tf.math.floorDiv(tf.math.mul(tf.dtypes.cast(firstRow, TInt64.class), tf.dtypes.cast(perRow, TInt64.class)), tf.constant(4L));
+        Operand<TInt64> steps = tf.math.floorDiv(tf.math.mul(tf.dtypes.cast(firstRow, TInt64.class), tf.dtypes.cast(perRow(tf, shape), TInt64.class)), tf.constant(4L));
         Operand<TInt64> counter = bitcast(tf, philox.counter(), DataType.DT_INT64);
         Operand<TInt64> low = tf.gather(counter, tf.constant(0), tf.constant(0));
         Operand<TInt64> high = tf.gather(counter, tf.constant(1), tf.constant(0));
@@ -123,13 +123,20 @@ public final class RandomKey {
         return normalByBoxMuller(tf, shape, salt, 1);
     }
 
-    /** [scale] times {@link #normalByBoxMuller(Ops, Operand, long)}'s draws, the scale folded into the radius (no op of its own). */
+    /**
+     * [scale] times {@link #normalByBoxMuller(Ops, Operand, long)}'s draws, the scale folded into the radius (no op of its
+     * own). Drawn by the native kernel when it is loaded ({@link NativeKernels}: the same uniforms, the same transform,
+     * in one pass), else by TensorFlow's ops.
+     */
     public Operand<TFloat32> normalByBoxMuller(Ops tf, Operand<TInt32> shape, long salt, double scale) {
+        return NativeKernels.has(NativeKernels.BOX_MULLER_NORMAL) ? nativeBoxMuller(tf, shape, salt, scale) : composedBoxMuller(tf, shape, salt, scale);
+    }
+
+    /** The Box–Muller draws as a composition of TensorFlow ops. */
+    Operand<TFloat32> composedBoxMuller(Ops tf, Operand<TInt32> shape, long salt, double scale) {
         RandomKey key = derive(salt);
-        Operand<TInt32> rows = tf.gather(shape, tf.constant(0), tf.constant(0));
-        Operand<TInt32> perRow = tf.reduceProd(tf.slice(shape, tf.constant(new int[] {1}), tf.constant(new int[] {-1})), tf.constant(0));
-        Operand<TInt32> half = tf.math.floorDiv(tf.math.add(perRow, tf.constant(1)), tf.constant(2));
-        Operand<TInt32> pairs = tf.stack(List.of(rows, half));
+        Operand<TInt32> perRow = perRow(tf, shape);
+        Operand<TInt32> pairs = pairShape(tf, shape, perRow);
         Operand<TFloat32> u1 = tf.math.sub(Tensors.scalar(tf, 1), key.uniform(tf, pairs, 1));
         Operand<TFloat32> u2 = key.uniform(tf, pairs, 2);
         Operand<TFloat32> r = tf.math.sqrt(tf.math.mul(Tensors.scalar(tf, -2 * scale * scale), tf.math.log(u1)));
@@ -137,6 +144,32 @@ public final class RandomKey {
         Operand<TFloat32> both = tf.concat(List.of(tf.math.mul(r, tf.math.cos(theta)), tf.math.mul(r, tf.math.sin(theta))), tf.constant(1));
         Operand<TFloat32> cut = tf.slice(both, tf.constant(new int[] {0, 0}), tf.stack(List.of(tf.constant(-1), perRow)));
         return tf.stopGradient(tf.reshape(cut, shape));
+    }
+
+    /** The Box–Muller draws by the native kernel, given the Philox key and counter of each uniform stream. */
+    Operand<TFloat32> nativeBoxMuller(Ops tf, Operand<TInt32> shape, long salt, double scale) {
+        RandomKey key = derive(salt);
+        Operand<TInt32> pairs = pairShape(tf, shape, perRow(tf, shape));
+        OperationBuilder op = tf.scope().opBuilder(NativeKernels.BOX_MULLER_NORMAL, "BoxMullerNormal").addInput(shape.asOutput());
+        for (long stream = 1; stream <= 2; stream++) {
+            RandomKey streamKey = key.derive(stream);
+            StatelessRandomGetKeyCounter philox = StatelessRandomGetKeyCounter.create(tf.scope(), streamKey.operand(tf));
+            op.addInput(philox.key().asOutput());
+            op.addInput(firstRow == null ? philox.counter().asOutput() : streamKey.blockCounter(tf, philox, pairs).asOutput());
+        }
+        @SuppressWarnings("unchecked") Output<TFloat32> out = (Output<TFloat32>) (Output<?>) op.setAttr("scale", (float) scale).build().output(0);
+        return tf.stopGradient(tf.reshape(out, shape)); // the kernel's shape function says nothing; the reshape gives the static shape
+    }
+
+    /** The values per row of a draw of [shape]: the product of the dimensions after the first. */
+    private static Operand<TInt32> perRow(Ops tf, Operand<TInt32> shape) {
+        return tf.reduceProd(tf.slice(shape, tf.constant(new int[] {1}), tf.constant(new int[] {-1})), tf.constant(0));
+    }
+
+    /** [rows, ⌈values per row / 2⌉]: the shape of a Box–Muller draw's uniforms. */
+    private static Operand<TInt32> pairShape(Ops tf, Operand<TInt32> shape, Operand<TInt32> perRow) {
+        Operand<TInt32> rows = tf.gather(shape, tf.constant(0), tf.constant(0));
+        return tf.stack(List.of(rows, tf.math.floorDiv(tf.math.add(perRow, tf.constant(1)), tf.constant(2))));
     }
 
     /** SplitMix64's finalizer: a bijective 64-bit mix. */

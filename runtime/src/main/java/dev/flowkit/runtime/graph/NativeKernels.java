@@ -1,0 +1,61 @@
+package dev.flowkit.runtime.graph;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.Set;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.OpDef;
+import org.tensorflow.proto.OpList;
+
+/**
+ * Flowkit's own CPU kernels (runtime/src/main/c, built by Maven into the jar when a C compiler is present), loaded into
+ * TensorFlow once per process. Each is a faster way to the numbers a composition of TensorFlow ops gives, and every
+ * caller keeps that composition for when the kernels are absent: no library in the jar (not built, or not x86-64
+ * Linux), a CPU without AVX2/FMA, the `gpu` profile (FLOWKIT_GPU=1: the kernels are CPU-only), or FLOWKIT_NATIVE=0.
+ * {@link #status()} says which.
+ */
+public final class NativeKernels {
+    private NativeKernels() {}
+
+    /** Box–Muller normals of Philox uniforms in one pass (see {@link RandomKey#normalByBoxMuller}). */
+    public static final String BOX_MULLER_NORMAL = "FlowkitBoxMullerNormal";
+
+    private static final String RESOURCE = "/native/linux-x86_64/libflowkit_kernels.so";
+    /** The ops the library registered (none when it is not used). */
+    private static final Set<String> OPS = new HashSet<>();
+    private static final String STATUS = load();
+
+    /** Whether the native library registered the op [name] with TensorFlow. */
+    public static boolean has(String name) {
+        return OPS.contains(name);
+    }
+
+    /** "loaded", or why the native kernels are not used. */
+    public static String status() {
+        return STATUS;
+    }
+
+    private static String load() {
+        if ("0".equals(System.getenv("FLOWKIT_NATIVE"))) return "off (FLOWKIT_NATIVE=0)";
+        if ("1".equals(System.getenv("FLOWKIT_GPU"))) return "off (FLOWKIT_GPU=1: the native kernels are CPU-only)";
+        if (!System.getProperty("os.name", "").startsWith("Linux") || !System.getProperty("os.arch", "").equals("amd64"))
+            return "absent (built for x86-64 Linux only)";
+        try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) return "absent (not built: no C compiler when Flowkit was built)";
+            Path file = Files.createTempFile("flowkit-kernels", ".so");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            OpList ops = TensorFlow.loadLibrary(file.toString());
+            for (OpDef op : ops.getOpList()) OPS.add(op.getName());
+            return OPS.isEmpty() ? "absent (the CPU lacks AVX2 or FMA)" : "loaded";
+        } catch (IOException | RuntimeException | LinkageError e) {
+            String reason = "failed to load (" + e.getMessage() + ")";
+            System.err.println("flowkit: native kernels " + reason + "; using TensorFlow's ops instead");
+            return reason;
+        }
+    }
+}
