@@ -17,6 +17,6 @@ lib="$out/libflowkit_kernels.so"
 newest="$(ls -t "$here"/*.c "$here/build.sh" | head -1)"
 [ -f "$lib" ] && [ "$lib" -nt "$newest" ] && exit 0
 # AVX2 and FMA are compiled in; the library checks the CPU when loaded and registers nothing without them
-"$cc" -O3 -mavx2 -mfma -std=gnu11 -Wall -Wextra -shared -fPIC -o "$lib.tmp" "$here"/*.c -lmvec -lm -ldl \
+"$cc" -O3 -mavx2 -mfma -std=gnu11 -Wall -Wextra -shared -fPIC -o "$lib.tmp" "$here"/*.c -lm -ldl \
   || { echo "flowkit: native kernels failed to build; TensorFlow's ops are used instead" >&2; rm -f "$lib.tmp"; exit 0; }
 mv "$lib.tmp" "$lib"
