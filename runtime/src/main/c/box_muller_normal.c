@@ -12,12 +12,7 @@
  * stream, key2 and counter2 of the u2 stream, as StatelessRandomGetKeyCounter gives them for a [rows, h] draw with
  * h = ceil(values per row / 2). Attr scale: the normals' standard deviation. Per row, pair j (flat index row h + j):
  * r = sqrt(-2 scale^2 ln(1 - U1)), theta = 2 pi U2; out[row, j] = r cos theta, out[row, h + j] = r sin theta.
- *
- * TensorFlow's C functions are looked up in the already loaded libtensorflow_framework.so.2 (no link-time dependency);
- * the op is registered only when they are all found and the CPU has AVX2 and FMA, so callers check for the op.
  */
-#define _GNU_SOURCE
-#include <dlfcn.h>
 #include <immintrin.h>
 #include <math.h>
 #include <stddef.h>
@@ -25,40 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct TF_Status TF_Status;
-typedef struct TF_Tensor TF_Tensor;
-typedef struct TF_KernelBuilder TF_KernelBuilder;
-typedef struct TF_OpKernelConstruction TF_OpKernelConstruction;
-typedef struct TF_OpKernelContext TF_OpKernelContext;
-typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
-typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
-
-enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3, TF_FLOAT = 1 };
-
-static struct {
-    TF_Status *(*NewStatus)(void);
-    void (*DeleteStatus)(TF_Status *);
-    int (*GetCode)(const TF_Status *);
-    void (*SetStatus)(TF_Status *, int, const char *);
-    void *(*TensorData)(const TF_Tensor *);
-    int64_t (*TensorElementCount)(const TF_Tensor *);
-    void (*DeleteTensor)(TF_Tensor *);
-    void (*GetInput)(TF_OpKernelContext *, int, TF_Tensor **, TF_Status *);
-    TF_Tensor *(*AllocateOutput)(TF_OpKernelContext *, int, int, const int64_t *, int, size_t, TF_Status *);
-    void (*Failure)(TF_OpKernelContext *, TF_Status *);
-    void (*GetAttrFloat)(TF_OpKernelConstruction *, const char *, float *, TF_Status *);
-    TF_KernelBuilder *(*NewKernelBuilder)(const char *, const char *, void *(*)(TF_OpKernelConstruction *),
-                                          void (*)(void *, TF_OpKernelContext *), void (*)(void *));
-    void (*RegisterKernelBuilder)(const char *, TF_KernelBuilder *, TF_Status *);
-    TF_OpDefinitionBuilder *(*NewOpDefinitionBuilder)(const char *);
-    void (*AddInput)(TF_OpDefinitionBuilder *, const char *);
-    void (*AddOutput)(TF_OpDefinitionBuilder *, const char *);
-    void (*AddAttr)(TF_OpDefinitionBuilder *, const char *);
-    void (*SetShapeInferenceFunction)(TF_OpDefinitionBuilder *, void (*)(TF_ShapeInferenceContext *, TF_Status *));
-    void (*SetUnknownShape)(TF_ShapeInferenceContext *, TF_Status *);
-    void (*RegisterOpDefinition)(TF_OpDefinitionBuilder *, TF_Status *);
-} tf;
-
+#include "tf_kernel_api.h"
 
 /* ---------------------------------------------------------------- Philox4x32-10, as TensorFlow's PhiloxRandom */
 
@@ -267,12 +229,6 @@ static void fill_chunk(float *out, int64_t per_row, int64_t h, int64_t first, in
     }
 }
 
-static int fail(TF_OpKernelContext *ctx, TF_Status *status, const char *message) {
-    tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
-    tf.Failure(ctx, status);
-    return 1;
-}
-
 static void compute(void *kernel, TF_OpKernelContext *ctx) {
     float scale = *(float *)kernel;
     TF_Status *status = tf.NewStatus();
@@ -283,17 +239,17 @@ static void compute(void *kernel, TF_OpKernelContext *ctx) {
     }
     int64_t rank = tf.TensorElementCount(in[0]);
     const int32_t *shape = tf.TensorData(in[0]);
-    if (rank < 1 || rank > 8) { fail(ctx, status, "FlowkitBoxMullerNormal: shape must have 1 to 8 dimensions"); goto done; }
+    if (rank < 1 || rank > 8) { fail_kernel(ctx, status, "FlowkitBoxMullerNormal: shape must have 1 to 8 dimensions"); goto done; }
     static const char *const wrong_size[5] = {0, "FlowkitBoxMullerNormal: key1 must be uint64 [1] (a Philox key)",
         "FlowkitBoxMullerNormal: counter1 must be uint64 [2] (a Philox counter)",
         "FlowkitBoxMullerNormal: key2 must be uint64 [1] (a Philox key)",
         "FlowkitBoxMullerNormal: counter2 must be uint64 [2] (a Philox counter)"};
     for (int i = 1; i < 5; i++) {
-        if (tf.TensorElementCount(in[i]) != (i % 2 ? 1 : 2)) { fail(ctx, status, wrong_size[i]); goto done; }
+        if (tf.TensorElementCount(in[i]) != (i % 2 ? 1 : 2)) { fail_kernel(ctx, status, wrong_size[i]); goto done; }
     }
     int64_t dims[8], per_row = 1;
     for (int64_t d = 0; d < rank; d++) {
-        if (shape[d] < 0) { fail(ctx, status, "FlowkitBoxMullerNormal: shape has a negative dimension"); goto done; }
+        if (shape[d] < 0) { fail_kernel(ctx, status, "FlowkitBoxMullerNormal: shape has a negative dimension"); goto done; }
         dims[d] = shape[d];
         if (d > 0) per_row *= shape[d];
     }
@@ -316,31 +272,10 @@ done:
     tf.DeleteStatus(status);
 }
 
+/* The output's shape is the value of the shape input, which a shape function cannot read: the caller reshapes. */
 static void unknown_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) { tf.SetUnknownShape(ctx, status); }
 
-#define FIND(field, name) if (!(tf.field = dlsym(lib, name))) return 0
-static int find_functions(void) {
-    void *lib = dlopen("libtensorflow_framework.so.2", RTLD_NOW | RTLD_NOLOAD);
-    if (!lib) lib = RTLD_DEFAULT;
-    FIND(NewStatus, "TF_NewStatus"); FIND(DeleteStatus, "TF_DeleteStatus"); FIND(GetCode, "TF_GetCode");
-    FIND(SetStatus, "TF_SetStatus"); FIND(TensorData, "TF_TensorData"); FIND(TensorElementCount, "TF_TensorElementCount");
-    FIND(DeleteTensor, "TF_DeleteTensor"); FIND(GetInput, "TF_GetInput"); FIND(AllocateOutput, "TF_AllocateOutput");
-    FIND(Failure, "TF_OpKernelContext_Failure"); FIND(GetAttrFloat, "TF_OpKernelConstruction_GetAttrFloat");
-    FIND(NewKernelBuilder, "TF_NewKernelBuilder");
-    FIND(RegisterKernelBuilder, "TF_RegisterKernelBuilder"); FIND(NewOpDefinitionBuilder, "TF_NewOpDefinitionBuilder");
-    FIND(AddInput, "TF_OpDefinitionBuilderAddInput"); FIND(AddOutput, "TF_OpDefinitionBuilderAddOutput");
-    FIND(AddAttr, "TF_OpDefinitionBuilderAddAttr");
-    FIND(SetShapeInferenceFunction, "TF_OpDefinitionBuilderSetShapeInferenceFunction");
-    FIND(SetUnknownShape, "TF_ShapeInferenceContextSetUnknownShape");
-    FIND(RegisterOpDefinition, "TF_RegisterOpDefinition");
-    return 1;
-}
-
-/* Runs when TensorFlow loads the library (TF_LoadLibrary), which collects the ops registered meanwhile. */
-__attribute__((constructor)) static void register_op(void) {
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !find_functions()) return;
-    TF_Status *status = tf.NewStatus();
+void register_box_muller_normal(TF_Status *status) {
     TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder("FlowkitBoxMullerNormal");
     tf.AddInput(op, "shape: int32");
     tf.AddInput(op, "key1: uint64");
@@ -351,9 +286,6 @@ __attribute__((constructor)) static void register_op(void) {
     tf.AddAttr(op, "scale: float = 1.0");
     tf.SetShapeInferenceFunction(op, unknown_shape);
     tf.RegisterOpDefinition(op, status);
-    if (tf.GetCode(status) == TF_OK) {
-        TF_KernelBuilder *kernel = tf.NewKernelBuilder("FlowkitBoxMullerNormal", "CPU", create, compute, destroy);
-        tf.RegisterKernelBuilder("FlowkitBoxMullerNormal", kernel, status);
-    }
-    tf.DeleteStatus(status);
+    if (tf.GetCode(status) != TF_OK) return;
+    tf.RegisterKernelBuilder("FlowkitBoxMullerNormal", tf.NewKernelBuilder("FlowkitBoxMullerNormal", "CPU", create, compute, destroy), status);
 }

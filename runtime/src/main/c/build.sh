@@ -14,7 +14,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 fi
 mkdir -p "$out"
 lib="$out/libflowkit_kernels.so"
-newest="$(ls -t "$here"/*.c "$here/build.sh" | head -1)"
+newest="$(ls -t "$here"/*.c "$here"/*.h "$here/build.sh" | head -1)"
 [ -f "$lib" ] && [ "$lib" -nt "$newest" ] && exit 0
 # AVX2 and FMA are compiled in; the library checks the CPU when loaded and registers nothing without them
 "$cc" -O3 -mavx2 -mfma -std=gnu11 -Wall -Wextra -shared -fPIC -o "$lib.tmp" "$here"/*.c -lm -ldl \

@@ -23,6 +23,8 @@ public final class NativeKernels {
 
     /** Box–Muller normals of Philox uniforms in one pass (see {@link RandomKey#normalByBoxMuller}). */
     public static final String BOX_MULLER_NORMAL = "FlowkitBoxMullerNormal";
+    /** x A for a fixed matrix A with few nonzero diagonals (see {@link ConstantMatMul}). */
+    public static final String BANDED_MATMUL = "FlowkitBandedMatMul";
 
     private static final String RESOURCE = "/native/linux-x86_64/libflowkit_kernels.so";
     /** The ops the library registered (none when it is not used). */

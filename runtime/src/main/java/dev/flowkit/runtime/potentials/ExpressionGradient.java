@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.potentials;
 
+import dev.flowkit.runtime.graph.ConstantMatMul;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.spec.ConstantExpr;
 import dev.flowkit.spec.Differences;
@@ -138,7 +139,7 @@ final class ExpressionGradient {
             double[][] matrix = Potential.matrix(m.getMatrix());
             int length = matrix[0].length;
             if (a.columns == matrix.length && a.tensor != null) {
-                backward(m.getOf(), new Adjoint(tf.linalg.matMul(a.tensor, tf.constant(Tensors.toFloat(matrix))), a.factor, length, a.perPoint));
+                backward(m.getOf(), new Adjoint(ConstantMatMul.apply(tf, a.tensor, matrix), a.factor, length, a.perPoint));
             } else {
                 double[][] sums = new double[1][length];
                 for (double[] row : matrix) for (int j = 0; j < length; j++) sums[0][j] += row[j];

@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.potentials;
 
+import dev.flowkit.runtime.graph.ConstantMatMul;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.spec.ConstantExpr;
 import dev.flowkit.spec.Differences;
@@ -114,7 +115,7 @@ public final class Potential {
             if (a.full(dim)) full.add(a.materialize(tf));
             else partial = partial == null ? a.materialize(tf) : tf.math.add(partial, a.materialize(tf));
         }
-        if (quadratic != 0) full.add(tf.linalg.matMul(x, tf.constant(Tensors.toFloat(scaled(quadraticPart, quadratic))))); // A symmetric
+        if (quadratic != 0) full.add(ConstantMatMul.apply(tf, x, scaled(quadraticPart, quadratic))); // A symmetric
         if (partial != null) {
             if (full.isEmpty()) full.add(tf.broadcastTo(partial, tf.shape(x)));
             else full.set(full.size() - 1, tf.math.add(full.get(full.size() - 1), partial));

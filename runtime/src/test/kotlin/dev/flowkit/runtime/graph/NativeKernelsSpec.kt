@@ -44,6 +44,36 @@ class NativeKernelsSpec : FunSpec({
             }
         }
 
+        test("the banded product equals TensorFlow's MatMul: a chain's Laplacian, a skewed band, points of rank 3") {
+            graph {
+                val rng = java.util.Random(5)
+                val d = 64
+                val laplacian = Array(d) { i -> DoubleArray(d) { j -> if (i == j) 2.5 else if (abs(i - j) == 1) -1.0 else 0.0 } }
+                val skewed = Array(d) { i -> DoubleArray(d) { j -> if (i - j in setOf(-2, 1, 5)) rng.nextGaussian() else 0.0 } }
+                for (m in listOf(laplacian, skewed)) {
+                    val x = tf.constant(Array(300) { FloatArray(d) { rng.nextGaussian().toFloat() } })
+                    val y = ConstantMatMul.apply(tf, x, m)
+                    y.asOutput().op().type() shouldBe NativeKernels.BANDED_MATMUL
+                    y.shape().asArray().toList() shouldBe listOf(300L, d.toLong())
+                    val dense = tf.linalg.matMul(x, tf.constant(Tensors.toFloat(m)))
+                    closeness(flat(y), flat(dense), 1.0) shouldBeLessThan 1e-6
+                }
+                val points = tf.constant(Array(4) { Array(5) { FloatArray(d) { rng.nextGaussian().toFloat() } } })
+                val y3 = ConstantMatMul.apply(tf, points, laplacian)
+                y3.shape().asArray().toList() shouldBe listOf(4L, 5L, d.toLong())
+                closeness(flat(y3), flat(tf.linalg.matMul(tf.reshape(points, tf.constant(intArrayOf(20, d))), tf.constant(Tensors.toFloat(laplacian)))), 1.0) shouldBeLessThan 1e-6
+            }
+        }
+
+        test("a dense or non-square matrix stays TensorFlow's MatMul") {
+            graph {
+                val x = tf.constant(Array(3) { FloatArray(8) { it.toFloat() } })
+                val dense = Array(8) { i -> DoubleArray(8) { j -> 1.0 + i + j } }
+                ConstantMatMul.apply(tf, x, dense).asOutput().op().type() shouldBe "MatMul"
+                ConstantMatMul.apply(tf, x, Array(8) { DoubleArray(2) { 1.0 } }).asOutput().op().type() shouldBe "MatMul"
+            }
+        }
+
         test("no rows give an empty draw; a counter of the wrong size is refused with a message naming it") {
             graph {
                 flat(RandomKey.of(tf, 1, 1).nativeBoxMuller(tf, tf.constant(intArrayOf(0, 64)), 1, 1.0)).size shouldBe 0

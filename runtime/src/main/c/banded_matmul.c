@@ -1,0 +1,139 @@
+/*
+ * FlowkitBandedMatMul: y = x A for points x [n, dim] and a fixed dim x dim matrix A whose nonzeros lie on a few
+ * diagonals (a chain's Laplacian: three), in one pass over x: K multiply-adds per value where a dense MatMul does
+ * dim (measured: 0.86 ms for 10 000 x 64 by a dense 64 x 64 MatMul on one core, most of a phi^4 Langevin step).
+ *
+ * Attrs: offsets (the diagonals, list(int)); diagonals (list(float), K x dim): diagonals[k dim + j] = A[j + o_k][j],
+ * so that y[j] = sum_k diagonals[k dim + j] x[j + o_k] over the k with 0 <= j + o_k < dim.
+ */
+#include <immintrin.h>
+#include <stdlib.h>
+
+#include "tf_kernel_api.h"
+
+typedef struct {
+    int64_t dim, count;
+    int64_t *offsets;
+    float *diagonals;
+} Band;
+
+static void destroy(void *kernel) {
+    Band *band = kernel;
+    if (!band) return;
+    free(band->offsets);
+    free(band->diagonals);
+    free(band);
+}
+
+static void *create(TF_OpKernelConstruction *ctx) {
+    TF_Status *status = tf.NewStatus();
+    Band *band = calloc(1, sizeof(Band));
+    int32_t offsets = 0, values = 0, total = 0;
+    tf.GetAttrSize(ctx, "offsets", &offsets, &total, status);
+    if (tf.GetCode(status) == TF_OK) tf.GetAttrSize(ctx, "diagonals", &values, &total, status);
+    if (tf.GetCode(status) == TF_OK && (offsets < 1 || values % offsets != 0)) {
+        tf.SetStatus(status, TF_INVALID_ARGUMENT, "FlowkitBandedMatMul: diagonals must hold dim values per offset");
+    }
+    if (tf.GetCode(status) == TF_OK) {
+        band->count = offsets;
+        band->dim = values / offsets;
+        band->offsets = malloc(sizeof(int64_t) * (size_t)offsets);
+        band->diagonals = malloc(sizeof(float) * (size_t)values);
+        tf.GetAttrInt64List(ctx, "offsets", band->offsets, offsets, status);
+        if (tf.GetCode(status) == TF_OK) tf.GetAttrFloatList(ctx, "diagonals", band->diagonals, values, status);
+    }
+    for (int64_t k = 0; tf.GetCode(status) == TF_OK && k < band->count; k++) {
+        if (band->offsets[k] <= -band->dim || band->offsets[k] >= band->dim)
+            tf.SetStatus(status, TF_INVALID_ARGUMENT, "FlowkitBandedMatMul: offsets must lie in (-dim, dim)");
+    }
+    if (tf.GetCode(status) != TF_OK) {
+        tf.ConstructionFailure(ctx, status);
+        destroy(band);
+        band = NULL;
+    }
+    tf.DeleteStatus(status);
+    return band;
+}
+
+/* y[j] of one row by the diagonals that reach column j from x (j + o_k within the row). */
+static inline float column_with_bounds(const Band *band, const float *x, int64_t j) {
+    float sum = 0.0f;
+    for (int64_t k = 0; k < band->count; k++) {
+        int64_t i = j + band->offsets[k];
+        if (i >= 0 && i < band->dim) sum += band->diagonals[k * band->dim + j] * x[i];
+    }
+    return sum;
+}
+
+/*
+ * One row: the columns [lo, hi) that every diagonal reaches eight at a time, the sum kept in a register over the
+ * diagonals; the few at the ends one by one with bounds checks.
+ */
+static inline void row_times_band(const Band *band, const float *restrict x, float *restrict y, int64_t lo, int64_t hi) {
+    const int64_t d = band->dim;
+    int64_t j = lo;
+    if (hi - lo >= 8) {
+        for (;; j += 8) {
+            if (j + 8 > hi) j = hi - 8; /* the last eight overlap the ones before: no scalar tail */
+            __m256 sum = _mm256_setzero_ps();
+            for (int64_t k = 0; k < band->count; k++)
+                sum = _mm256_fmadd_ps(_mm256_loadu_ps(band->diagonals + k * d + j), _mm256_loadu_ps(x + j + band->offsets[k]), sum);
+            _mm256_storeu_ps(y + j, sum);
+            if (j + 8 == hi) break;
+        }
+        j = hi;
+    }
+    for (; j < d; j++) y[j] = column_with_bounds(band, x, j);
+    for (j = 0; j < lo; j++) y[j] = column_with_bounds(band, x, j);
+}
+
+static void compute(void *kernel, TF_OpKernelContext *ctx) {
+    const Band *band = kernel;
+    TF_Status *status = tf.NewStatus();
+    TF_Tensor *x = NULL;
+    tf.GetInput(ctx, 0, &x, status);
+    if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
+    int rank = tf.NumDims(x);
+    int64_t values = tf.TensorElementCount(x), d = band->dim, dims[8];
+    if (rank < 1 || rank > 8 || tf.Dim(x, rank - 1) != d) {
+        fail_kernel(ctx, status, "FlowkitBandedMatMul: x's last dimension must be the matrix's (the diagonals' length)");
+        goto done;
+    }
+    for (int i = 0; i < rank; i++) dims[i] = tf.Dim(x, i);
+    int64_t rows = values / d;
+    TF_Tensor *y = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, rank, (size_t)values * sizeof(float), status);
+    if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
+    int64_t lo = 0, hi = d; /* the columns j with every j + o_k in range */
+    for (int64_t k = 0; k < band->count; k++) {
+        if (-band->offsets[k] > lo) lo = -band->offsets[k];
+        if (d - band->offsets[k] < hi) hi = d - band->offsets[k];
+    }
+    if (hi < lo) hi = lo;
+    const float *in = tf.TensorData(x);
+    float *out = tf.TensorData(y);
+    for (int64_t r = 0; r < rows; r++) row_times_band(band, in + r * d, out + r * d, lo, hi);
+    tf.DeleteTensor(y);
+done:
+    if (x) tf.DeleteTensor(x);
+    tf.DeleteStatus(status);
+}
+
+/* y has x's shape. */
+static void same_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+    TF_ShapeHandle *shape = tf.NewShapeHandle();
+    tf.GetInputShape(ctx, 0, shape, status);
+    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, 0, shape, status);
+    tf.DeleteShapeHandle(shape);
+}
+
+void register_banded_matmul(TF_Status *status) {
+    TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder("FlowkitBandedMatMul");
+    tf.AddInput(op, "x: float");
+    tf.AddOutput(op, "y: float");
+    tf.AddAttr(op, "offsets: list(int)");
+    tf.AddAttr(op, "diagonals: list(float)");
+    tf.SetShapeInferenceFunction(op, same_shape);
+    tf.RegisterOpDefinition(op, status);
+    if (tf.GetCode(status) != TF_OK) return;
+    tf.RegisterKernelBuilder("FlowkitBandedMatMul", tf.NewKernelBuilder("FlowkitBandedMatMul", "CPU", create, compute, destroy), status);
+}

@@ -1,0 +1,50 @@
+/*
+ * libflowkit_kernels.so: Flowkit's CPU kernels for TensorFlow. Loading it (TF_LoadLibrary, from graph/NativeKernels)
+ * runs register_kernels, which finds TensorFlow's C kernel API in the process and registers every op; TensorFlow
+ * collects the ops registered meanwhile. Nothing is registered on a CPU without AVX2 and FMA (the kernels are
+ * compiled for them) or where a function is missing, and callers then keep TensorFlow's own ops.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+
+#include "tf_kernel_api.h"
+
+struct TfKernelApi tf;
+
+#define FIND(field, name) if (!(tf.field = dlsym(lib, name))) return 0
+static int find_functions(void) {
+    void *lib = dlopen("libtensorflow_framework.so.2", RTLD_NOW | RTLD_NOLOAD);
+    if (!lib) lib = RTLD_DEFAULT;
+    FIND(NewStatus, "TF_NewStatus"); FIND(DeleteStatus, "TF_DeleteStatus"); FIND(GetCode, "TF_GetCode");
+    FIND(SetStatus, "TF_SetStatus"); FIND(TensorData, "TF_TensorData"); FIND(TensorElementCount, "TF_TensorElementCount");
+    FIND(DeleteTensor, "TF_DeleteTensor"); FIND(NumDims, "TF_NumDims"); FIND(Dim, "TF_Dim"); FIND(GetInput, "TF_GetInput"); FIND(AllocateOutput, "TF_AllocateOutput");
+    FIND(Failure, "TF_OpKernelContext_Failure"); FIND(GetAttrFloat, "TF_OpKernelConstruction_GetAttrFloat");
+    FIND(NewKernelBuilder, "TF_NewKernelBuilder");
+    FIND(RegisterKernelBuilder, "TF_RegisterKernelBuilder"); FIND(NewOpDefinitionBuilder, "TF_NewOpDefinitionBuilder");
+    FIND(AddInput, "TF_OpDefinitionBuilderAddInput"); FIND(AddOutput, "TF_OpDefinitionBuilderAddOutput");
+    FIND(AddAttr, "TF_OpDefinitionBuilderAddAttr");
+    FIND(SetShapeInferenceFunction, "TF_OpDefinitionBuilderSetShapeInferenceFunction");
+    FIND(SetUnknownShape, "TF_ShapeInferenceContextSetUnknownShape");
+    FIND(RegisterOpDefinition, "TF_RegisterOpDefinition");
+    FIND(NewShapeHandle, "TF_NewShapeHandle"); FIND(DeleteShapeHandle, "TF_DeleteShapeHandle");
+    FIND(GetInputShape, "TF_ShapeInferenceContextGetInput"); FIND(SetOutputShape, "TF_ShapeInferenceContextSetOutput");
+    FIND(GetAttrSize, "TF_OpKernelConstruction_GetAttrSize");
+    FIND(GetAttrInt64List, "TF_OpKernelConstruction_GetAttrInt64List");
+    FIND(GetAttrFloatList, "TF_OpKernelConstruction_GetAttrFloatList");
+    FIND(ConstructionFailure, "TF_OpKernelConstruction_Failure");
+    return 1;
+}
+
+void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message) {
+    tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
+    tf.Failure(ctx, status);
+}
+
+__attribute__((constructor)) static void register_kernels(void) {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !find_functions()) return;
+    TF_Status *status = tf.NewStatus();
+    register_box_muller_normal(status);
+    register_banded_matmul(status);
+    tf.DeleteStatus(status);
+}

@@ -1,0 +1,65 @@
+/*
+ * The part of TensorFlow's C kernel API (tensorflow/c/kernels.h, ops.h) that Flowkit's kernels use, as a table of
+ * functions looked up in the already loaded libtensorflow_framework.so.2 (kernels.c): no headers or link-time
+ * dependency on TensorFlow, and a library that registers nothing where a function is missing.
+ */
+#ifndef FLOWKIT_TF_KERNEL_API_H
+#define FLOWKIT_TF_KERNEL_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct TF_Status TF_Status;
+typedef struct TF_Tensor TF_Tensor;
+typedef struct TF_KernelBuilder TF_KernelBuilder;
+typedef struct TF_OpKernelConstruction TF_OpKernelConstruction;
+typedef struct TF_OpKernelContext TF_OpKernelContext;
+typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
+typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
+typedef struct TF_ShapeHandle TF_ShapeHandle;
+
+enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3, TF_FLOAT = 1 };
+
+extern struct TfKernelApi {
+    TF_Status *(*NewStatus)(void);
+    void (*DeleteStatus)(TF_Status *);
+    int (*GetCode)(const TF_Status *);
+    void (*SetStatus)(TF_Status *, int, const char *);
+    void *(*TensorData)(const TF_Tensor *);
+    int64_t (*TensorElementCount)(const TF_Tensor *);
+    void (*DeleteTensor)(TF_Tensor *);
+    int (*NumDims)(const TF_Tensor *);
+    int64_t (*Dim)(const TF_Tensor *, int);
+    void (*GetInput)(TF_OpKernelContext *, int, TF_Tensor **, TF_Status *);
+    TF_Tensor *(*AllocateOutput)(TF_OpKernelContext *, int, int, const int64_t *, int, size_t, TF_Status *);
+    void (*Failure)(TF_OpKernelContext *, TF_Status *);
+    void (*GetAttrFloat)(TF_OpKernelConstruction *, const char *, float *, TF_Status *);
+    TF_KernelBuilder *(*NewKernelBuilder)(const char *, const char *, void *(*)(TF_OpKernelConstruction *),
+                                          void (*)(void *, TF_OpKernelContext *), void (*)(void *));
+    void (*RegisterKernelBuilder)(const char *, TF_KernelBuilder *, TF_Status *);
+    TF_OpDefinitionBuilder *(*NewOpDefinitionBuilder)(const char *);
+    void (*AddInput)(TF_OpDefinitionBuilder *, const char *);
+    void (*AddOutput)(TF_OpDefinitionBuilder *, const char *);
+    void (*AddAttr)(TF_OpDefinitionBuilder *, const char *);
+    void (*SetShapeInferenceFunction)(TF_OpDefinitionBuilder *, void (*)(TF_ShapeInferenceContext *, TF_Status *));
+    void (*SetUnknownShape)(TF_ShapeInferenceContext *, TF_Status *);
+    TF_ShapeHandle *(*NewShapeHandle)(void);
+    void (*DeleteShapeHandle)(TF_ShapeHandle *);
+    void (*GetInputShape)(TF_ShapeInferenceContext *, int, TF_ShapeHandle *, TF_Status *);
+    void (*SetOutputShape)(TF_ShapeInferenceContext *, int, TF_ShapeHandle *, TF_Status *);
+    void (*GetAttrSize)(TF_OpKernelConstruction *, const char *, int32_t *, int32_t *, TF_Status *);
+    void (*GetAttrInt64List)(TF_OpKernelConstruction *, const char *, int64_t *, int, TF_Status *);
+    void (*GetAttrFloatList)(TF_OpKernelConstruction *, const char *, float *, int, TF_Status *);
+    void (*ConstructionFailure)(TF_OpKernelConstruction *, TF_Status *);
+    void (*RegisterOpDefinition)(TF_OpDefinitionBuilder *, TF_Status *);
+} tf;
+
+
+/* Registers the op and its CPU kernel; each kernel file defines one. */
+void register_box_muller_normal(TF_Status *status);
+void register_banded_matmul(TF_Status *status);
+
+/* Fails the kernel's computation with an invalid-argument message. */
+void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message);
+
+#endif
