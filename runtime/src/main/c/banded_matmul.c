@@ -126,14 +126,10 @@ static void same_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
     tf.DeleteShapeHandle(shape);
 }
 
-void register_banded_matmul(TF_Status *status) {
-    TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder("FlowkitBandedMatMul");
-    tf.AddInput(op, "x: float");
-    tf.AddOutput(op, "y: float");
-    tf.AddAttr(op, "offsets: list(int)");
-    tf.AddAttr(op, "diagonals: list(float)");
-    tf.SetShapeInferenceFunction(op, same_shape);
-    tf.RegisterOpDefinition(op, status);
-    if (tf.GetCode(status) != TF_OK) return;
-    tf.RegisterKernelBuilder("FlowkitBandedMatMul", tf.NewKernelBuilder("FlowkitBandedMatMul", "CPU", create, compute, destroy), status);
-}
+const OpKernel banded_matmul = {
+    .name = "FlowkitBandedMatMul",
+    .inputs = {"x: float"},
+    .outputs = {"y: float"},
+    .attrs = {"offsets: list(int)", "diagonals: list(float)"},
+    .shape = same_shape, .create = create, .compute = compute, .destroy = destroy,
+};

@@ -275,17 +275,10 @@ done:
 /* The output's shape is the value of the shape input, which a shape function cannot read: the caller reshapes. */
 static void unknown_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) { tf.SetUnknownShape(ctx, status); }
 
-void register_box_muller_normal(TF_Status *status) {
-    TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder("FlowkitBoxMullerNormal");
-    tf.AddInput(op, "shape: int32");
-    tf.AddInput(op, "key1: uint64");
-    tf.AddInput(op, "counter1: uint64");
-    tf.AddInput(op, "key2: uint64");
-    tf.AddInput(op, "counter2: uint64");
-    tf.AddOutput(op, "output: float");
-    tf.AddAttr(op, "scale: float = 1.0");
-    tf.SetShapeInferenceFunction(op, unknown_shape);
-    tf.RegisterOpDefinition(op, status);
-    if (tf.GetCode(status) != TF_OK) return;
-    tf.RegisterKernelBuilder("FlowkitBoxMullerNormal", tf.NewKernelBuilder("FlowkitBoxMullerNormal", "CPU", create, compute, destroy), status);
-}
+const OpKernel box_muller_normal = {
+    .name = "FlowkitBoxMullerNormal",
+    .inputs = {"shape: int32", "key1: uint64", "counter1: uint64", "key2: uint64", "counter2: uint64"},
+    .outputs = {"output: float"},
+    .attrs = {"scale: float = 1.0"},
+    .shape = unknown_shape, .create = create, .compute = compute, .destroy = destroy,
+};

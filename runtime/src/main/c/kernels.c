@@ -40,11 +40,22 @@ void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message
     tf.Failure(ctx, status);
 }
 
+static void register_op_kernel(const OpKernel *k, TF_Status *status) {
+    TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder(k->name);
+    for (int i = 0; k->inputs[i]; i++) tf.AddInput(op, k->inputs[i]);
+    for (int i = 0; k->outputs[i]; i++) tf.AddOutput(op, k->outputs[i]);
+    for (int i = 0; k->attrs[i]; i++) tf.AddAttr(op, k->attrs[i]);
+    tf.SetShapeInferenceFunction(op, k->shape);
+    tf.RegisterOpDefinition(op, status);
+    if (tf.GetCode(status) != TF_OK) return;
+    tf.RegisterKernelBuilder(k->name, tf.NewKernelBuilder(k->name, "CPU", k->create, k->compute, k->destroy), status);
+}
+
 __attribute__((constructor)) static void register_kernels(void) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !find_functions()) return;
     TF_Status *status = tf.NewStatus();
-    register_box_muller_normal(status);
-    register_banded_matmul(status);
+    register_op_kernel(&box_muller_normal, status);
+    register_op_kernel(&banded_matmul, status);
     tf.DeleteStatus(status);
 }

@@ -55,9 +55,18 @@ extern struct TfKernelApi {
 } tf;
 
 
-/* Registers the op and its CPU kernel; each kernel file defines one. */
-void register_box_muller_normal(TF_Status *status);
-void register_banded_matmul(TF_Status *status);
+/* An op and its CPU kernel: specs as TensorFlow's op registration writes them ("x: float"), lists ended by NULL. */
+typedef struct {
+    const char *name;
+    const char *inputs[8], *outputs[4], *attrs[4];
+    void (*shape)(TF_ShapeInferenceContext *, TF_Status *);
+    void *(*create)(TF_OpKernelConstruction *);
+    void (*compute)(void *, TF_OpKernelContext *);
+    void (*destroy)(void *);
+} OpKernel;
+
+/* Each kernel file defines one. */
+extern const OpKernel box_muller_normal, banded_matmul;
 
 /* Fails the kernel's computation with an invalid-argument message. */
 void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message);

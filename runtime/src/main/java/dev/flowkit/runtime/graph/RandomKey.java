@@ -115,8 +115,9 @@ public final class RandomKey {
      * N(0, 1) draws of [shape] ([rows, …]) by the Box–Muller transform of stateless uniforms, never differentiated: per
      * row, h = ⌈values/2⌉ pairs (u1 ∈ (0, 1], u2 ∈ [0, 1)), r = √(−2 ln u1), θ = 2π u2, the row being r cos θ of its h
      * pairs then r sin θ (the last cut when the row has an odd count). The same law as {@link #normal}, other numbers;
-     * for large draws: measured 10.2 against 15.4 ms for 20 000 × 64 values with 2 threads (TensorFlow's normal kernel is
-     * the slower part of a Langevin step), but it spends about 15 ops, too many for small draws. Pairs stay within a row,
+     * for large draws: composed of TensorFlow's ops, 10.2 against 15.4 ms for 20 000 × 64 values with 2 threads
+     * (TensorFlow's normal kernel is the slower part of a Langevin step), and the native kernel, where loaded, about a
+     * third of that again; composed it spends about 15 ops, too many for small draws. Pairs stay within a row,
      * so a block of rows ({@link #rows}, first row a multiple of 4) draws exactly its rows of the whole batch's values.
      */
     public Operand<TFloat32> normalByBoxMuller(Ops tf, Operand<TInt32> shape, long salt) {
