@@ -7,6 +7,7 @@
  * counters each at a time with AVX2, Cephes' log (TensorFlow's own, through Eigen) and sin and cos of the angle as a
  * fraction of a turn, whose range reduction is exact. The uniforms are bit for bit TensorFlow's (same key, counter
  * and word order); the normals agree with the composition's to about 1e-6 relative (float rounding).
+ * It runs on the calling thread: Flowkit splits large batches into row blocks, one per core (graph/RowBlocks).
  *
  * Inputs: shape (int32 [rank], the output's shape [rows, ...]), key1 (uint64 [1]) and counter1 (uint64 [2]) of the u1
  * stream, key2 and counter2 of the u2 stream, as StatelessRandomGetKeyCounter gives them for a [rows, h] draw with
