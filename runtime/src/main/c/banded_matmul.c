@@ -15,6 +15,7 @@ typedef struct {
     int64_t dim, count;
     int64_t *offsets;
     float *diagonals;
+    int64_t lo, hi; /* the columns j with every j + o_k in the row */
 } Band;
 
 static void destroy(void *kernel) {
@@ -42,10 +43,16 @@ static void *create(TF_OpKernelConstruction *ctx) {
         tf.GetAttrInt64List(ctx, "offsets", band->offsets, offsets, status);
         if (tf.GetCode(status) == TF_OK) tf.GetAttrFloatList(ctx, "diagonals", band->diagonals, values, status);
     }
+    band->lo = 0;
+    band->hi = band->dim;
     for (int64_t k = 0; tf.GetCode(status) == TF_OK && k < band->count; k++) {
-        if (band->offsets[k] <= -band->dim || band->offsets[k] >= band->dim)
+        int64_t o = band->offsets[k];
+        if (o <= -band->dim || o >= band->dim)
             tf.SetStatus(status, TF_INVALID_ARGUMENT, "FlowkitBandedMatMul: offsets must lie in (-dim, dim)");
+        if (-o > band->lo) band->lo = -o;
+        if (band->dim - o < band->hi) band->hi = band->dim - o;
     }
+    if (band->hi < band->lo) band->hi = band->lo;
     if (tf.GetCode(status) != TF_OK) {
         tf.ConstructionFailure(ctx, status);
         destroy(band);
@@ -66,11 +73,11 @@ static inline float column_with_bounds(const Band *band, const float *x, int64_t
 }
 
 /*
- * One row: the columns [lo, hi) that every diagonal reaches eight at a time, the sum kept in a register over the
+ * One row: the columns [lo, hi) that every diagonal reaches, eight at a time, the sum kept in a register over the
  * diagonals; the few at the ends one by one with bounds checks.
  */
-static inline void row_times_band(const Band *band, const float *restrict x, float *restrict y, int64_t lo, int64_t hi) {
-    const int64_t d = band->dim;
+static inline void row_times_band(const Band *band, const float *restrict x, float *restrict y) {
+    const int64_t d = band->dim, lo = band->lo, hi = band->hi;
     int64_t j = lo;
     if (hi - lo >= 8) {
         for (;; j += 8) {
@@ -103,15 +110,9 @@ static void compute(void *kernel, TF_OpKernelContext *ctx) {
     int64_t rows = values / d;
     TF_Tensor *y = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, rank, (size_t)values * sizeof(float), status);
     if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
-    int64_t lo = 0, hi = d; /* the columns j with every j + o_k in range */
-    for (int64_t k = 0; k < band->count; k++) {
-        if (-band->offsets[k] > lo) lo = -band->offsets[k];
-        if (d - band->offsets[k] < hi) hi = d - band->offsets[k];
-    }
-    if (hi < lo) hi = lo;
     const float *in = tf.TensorData(x);
     float *out = tf.TensorData(y);
-    for (int64_t r = 0; r < rows; r++) row_times_band(band, in + r * d, out + r * d, lo, hi);
+    for (int64_t r = 0; r < rows; r++) row_times_band(band, in + r * d, out + r * d);
     tf.DeleteTensor(y);
 done:
     if (x) tf.DeleteTensor(x);

@@ -1,7 +1,5 @@
 package dev.flowkit.runtime.graph;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.TreeMap;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -20,36 +18,33 @@ public final class ConstantMatMul {
     /** The banded kernel is used when its diagonals number at most dim / this (8: an eighth of the dense work or less). */
     private static final int SPARSITY = 8;
 
-    public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, double[][] m) {
-        TreeMap<Integer, float[]> band = band(m);
-        if (band == null || !NativeKernels.has(NativeKernels.BANDED_MATMUL)) return tf.linalg.matMul(x, tf.constant(Tensors.toFloat(m)));
-        return banded(tf, x, band);
-    }
+    /** M's nonzero diagonals as the kernel's attrs: offset o_k = i − j, diagonals[k dim + j] = M[j + o_k][j]. */
+    private record Band(long[] offsets, float[] diagonals) {}
 
-    /** x M by the banded kernel, M given as its diagonals (offset i − j → the values M[j + offset][j] by column j). */
-    static Operand<TFloat32> banded(Ops tf, Operand<TFloat32> x, TreeMap<Integer, float[]> band) {
-        long[] offsets = band.keySet().stream().mapToLong(Integer::longValue).toArray();
-        List<float[]> columns = new ArrayList<>(band.values());
-        int dim = columns.get(0).length;
-        float[] diagonals = new float[offsets.length * dim];
-        for (int k = 0; k < offsets.length; k++) System.arraycopy(columns.get(k), 0, diagonals, k * dim, dim);
+    public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, double[][] m) {
+        Band band = NativeKernels.has(NativeKernels.BANDED_MATMUL) ? band(m) : null;
+        if (band == null) return tf.linalg.matMul(x, tf.constant(Tensors.toFloat(m)));
         @SuppressWarnings("unchecked") Output<TFloat32> y = (Output<TFloat32>) (Output<?>) tf.scope().opBuilder(NativeKernels.BANDED_MATMUL, "BandedMatMul")
-                .addInput(x.asOutput()).setAttr("offsets", offsets).setAttr("diagonals", diagonals).build().output(0);
+                .addInput(x.asOutput()).setAttr("offsets", band.offsets()).setAttr("diagonals", band.diagonals()).build().output(0);
         return y;
     }
 
     /** The nonzero diagonals of a square [m], or null when it is not square or has more than dim / SPARSITY of them. */
-    static TreeMap<Integer, float[]> band(double[][] m) {
+    private static Band band(double[][] m) {
         int dim = m.length;
         for (double[] row : m) if (row.length != dim) return null;
-        TreeMap<Integer, float[]> band = new TreeMap<>();
+        TreeMap<Integer, float[]> diagonals = new TreeMap<>();
         for (int i = 0; i < dim; i++) {
             for (int j = 0; j < dim; j++) {
                 if (m[i][j] == 0) continue;
-                band.computeIfAbsent(i - j, o -> new float[dim])[j] = (float) m[i][j];
-                if (band.size() * SPARSITY > dim) return null;
+                diagonals.computeIfAbsent(i - j, o -> new float[dim])[j] = (float) m[i][j];
+                if (diagonals.size() * SPARSITY > dim) return null;
             }
         }
-        return band.isEmpty() ? null : band;
+        if (diagonals.isEmpty()) return null;
+        float[] flat = new float[diagonals.size() * dim];
+        int k = 0;
+        for (float[] diagonal : diagonals.values()) System.arraycopy(diagonal, 0, flat, dim * k++, dim);
+        return new Band(diagonals.keySet().stream().mapToLong(Integer::longValue).toArray(), flat);
     }
 }
