@@ -19,6 +19,7 @@ static int find_functions(void) {
     FIND(SetStatus, "TF_SetStatus"); FIND(TensorData, "TF_TensorData"); FIND(TensorElementCount, "TF_TensorElementCount");
     FIND(DeleteTensor, "TF_DeleteTensor"); FIND(NumDims, "TF_NumDims"); FIND(Dim, "TF_Dim"); FIND(GetInput, "TF_GetInput"); FIND(AllocateOutput, "TF_AllocateOutput");
     FIND(Failure, "TF_OpKernelContext_Failure"); FIND(GetAttrFloat, "TF_OpKernelConstruction_GetAttrFloat");
+    FIND(GetAttrInt64, "TF_OpKernelConstruction_GetAttrInt64"); FIND(GetAttrBool, "TF_OpKernelConstruction_GetAttrBool");
     FIND(NewKernelBuilder, "TF_NewKernelBuilder");
     FIND(RegisterKernelBuilder, "TF_RegisterKernelBuilder"); FIND(NewOpDefinitionBuilder, "TF_NewOpDefinitionBuilder");
     FIND(AddInput, "TF_OpDefinitionBuilderAddInput"); FIND(AddOutput, "TF_OpDefinitionBuilderAddOutput");
@@ -57,5 +58,7 @@ __attribute__((constructor)) static void register_kernels(void) {
     TF_Status *status = tf.NewStatus();
     register_op_kernel(&box_muller_normal, status);
     register_op_kernel(&banded_matmul, status);
+    register_op_kernel(&group_norm, status);
+    register_op_kernel(&group_norm_grad, status);
     tf.DeleteStatus(status);
 }

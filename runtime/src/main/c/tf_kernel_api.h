@@ -34,6 +34,8 @@ extern struct TfKernelApi {
     TF_Tensor *(*AllocateOutput)(TF_OpKernelContext *, int, int, const int64_t *, int, size_t, TF_Status *);
     void (*Failure)(TF_OpKernelContext *, TF_Status *);
     void (*GetAttrFloat)(TF_OpKernelConstruction *, const char *, float *, TF_Status *);
+    void (*GetAttrInt64)(TF_OpKernelConstruction *, const char *, int64_t *, TF_Status *);
+    void (*GetAttrBool)(TF_OpKernelConstruction *, const char *, unsigned char *, TF_Status *);
     TF_KernelBuilder *(*NewKernelBuilder)(const char *, const char *, void *(*)(TF_OpKernelConstruction *),
                                           void (*)(void *, TF_OpKernelContext *), void (*)(void *));
     void (*RegisterKernelBuilder)(const char *, TF_KernelBuilder *, TF_Status *);
@@ -58,7 +60,7 @@ extern struct TfKernelApi {
 /* An op and its CPU kernel: specs as TensorFlow's op registration writes them ("x: float"), lists ended by NULL. */
 typedef struct {
     const char *name;
-    const char *inputs[8], *outputs[4], *attrs[4];
+    const char *inputs[8], *outputs[8], *attrs[8];
     void (*shape)(TF_ShapeInferenceContext *, TF_Status *);
     void *(*create)(TF_OpKernelConstruction *);
     void (*compute)(void *, TF_OpKernelContext *);
@@ -66,7 +68,7 @@ typedef struct {
 } OpKernel;
 
 /* Each kernel file defines one. */
-extern const OpKernel box_muller_normal, banded_matmul;
+extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad;
 
 /* Fails the kernel's computation with an invalid-argument message. */
 void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message);

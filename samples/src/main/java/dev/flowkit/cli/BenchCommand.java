@@ -76,11 +76,11 @@ final class BenchCommand implements Callable<Integer> {
         printProfile(name, experiment.profileTrainStep());
     }
 
-    /** The same for one traced sampling run of 2000 points. */
-    private void printSamplingProfile(String name, CompiledExperiment experiment) throws Exception {
+    /** The same for one traced sampling run of {@code count} points. */
+    private void printSamplingProfile(String name, CompiledExperiment experiment, int count) throws Exception {
         if (!profile) return;
-        experiment.profileSample(2000, Streams.SAMPLES);
-        var p = experiment.profileSample(2000, Streams.SAMPLES + 1);
+        experiment.profileSample(count, Streams.SAMPLES);
+        var p = experiment.profileSample(count, Streams.SAMPLES + 1);
         if (p.isPresent()) printProfile(name, p.get());
     }
 
@@ -150,7 +150,7 @@ final class BenchCommand implements Callable<Integer> {
             print("sample_2000x100_euler_ms", ms, "ms", "2000 points × 100 Euler steps, whole trajectory in one graph execution");
             print("sample_point_steps_per_s", 2000 * 100 / (ms / 1000), "point-steps/s", "the same, as throughput");
             print("sample_2000x100_euler_first_ms", timing.firstMillis(), "ms", "the same graph's first run: building, session set-up, graph optimization");
-            printSamplingProfile("sample_2000x100_euler", experiment);
+            printSamplingProfile("sample_2000x100_euler", experiment, 2000);
             print("sample_2d_gflop_per_s", 2.0 * MLP_MACS * 2000 * 100 / (ms / 1000) / 1e9, "GFLOP/s", "the same in matrix-multiply work, against bench peak");
 
             // exact log-likelihood of 10 000 held-out points with the (partly) trained model above
@@ -308,6 +308,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 print("unet_em_image_steps_per_s", 64 * 20 / median(seconds), "image-steps/s", "ScoreNet, 64 images × 20 Euler–Maruyama "
                         + "steps of the reverse SDE in one graph execution, " + interOp() + " row blocks, one intra-op thread each; median of " + seconds.length, interOp());
+                printSamplingProfile("unet_em_64x20", experiment, 64);
             }
         } finally {
             java.nio.file.Files.deleteIfExists(images);

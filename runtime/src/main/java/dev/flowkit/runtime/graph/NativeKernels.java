@@ -25,6 +25,9 @@ public final class NativeKernels {
     public static final String BOX_MULLER_NORMAL = "FlowkitBoxMullerNormal";
     /** x A for a fixed matrix A with few nonzero diagonals (see {@link ConstantMatMul}). */
     public static final String BANDED_MATMUL = "FlowkitBandedMatMul";
+    /** act(GroupNorm(x + shift)) of NHWC images, and its gradient (see networks.unet.GroupNorm). */
+    public static final String GROUP_NORM = "FlowkitGroupNorm";
+    public static final String GROUP_NORM_GRAD = "FlowkitGroupNormGrad";
 
     private static final String RESOURCE = "/native/linux-x86_64/libflowkit_kernels.so";
     /** The ops the library registered (none when it is not used). */

@@ -18,9 +18,4 @@ public final class Dense {
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
         return tf.nn.biasAdd(tf.linalg.matMul(x, weights), bias);
     }
-
-    /** The output as per-channel offsets of an image batch: [m, 1, 1, out]. */
-    public Operand<TFloat32> perChannel(Ops tf, Operand<TFloat32> x, int out) {
-        return tf.reshape(apply(tf, x), tf.constant(new int[] {-1, 1, 1, out}));
-    }
 }

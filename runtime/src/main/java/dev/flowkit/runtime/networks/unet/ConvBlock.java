@@ -3,7 +3,6 @@ package dev.flowkit.runtime.networks.unet;
 import dev.flowkit.runtime.networks.Dense;
 import dev.flowkit.runtime.networks.Parameters;
 
-import dev.flowkit.runtime.networks.Activations;
 import dev.flowkit.spec.Activation;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -18,7 +17,6 @@ final class ConvBlock {
     private final Dense time;
     private final GroupNorm norm;
     private final Activation activation;
-    private final int out;
     private final int height;
     private final int width;
 
@@ -27,13 +25,11 @@ final class ConvBlock {
         this.time = new Dense(p, name + ".time", embedding, out);
         this.norm = new GroupNorm(p, name + ".norm", groups, out);
         this.activation = activation;
-        this.out = out;
         this.height = height;
         this.width = width;
     }
 
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> e, boolean training) {
-        Operand<TFloat32> h = tf.math.add(conv.apply(tf, x, height, width), time.perChannel(tf, e, out));
-        return Activations.apply(tf, norm.apply(tf, h, height, width), activation, training);
+        return norm.apply(tf, conv.apply(tf, x, height, width), time.apply(tf, e), height, width, activation, training);
     }
 }

@@ -5,7 +5,6 @@ import dev.flowkit.runtime.networks.Parameters;
 
 import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.graph.Tensors;
-import dev.flowkit.runtime.networks.Activations;
 import dev.flowkit.spec.Activation;
 import dev.flowkit.spec.Padding;
 import org.tensorflow.Operand;
@@ -24,7 +23,6 @@ final class ResidualBlock {
     private final Conv2d conv2;
     private final Activation activation;
     private final double dropout;
-    private final int channels;
     private final int height;
     private final int width;
 
@@ -37,7 +35,6 @@ final class ResidualBlock {
         this.conv2 = new Conv2d(p, name + ".conv2", channels, channels, 1, Padding.SAME, false, true);
         this.activation = activation;
         this.dropout = dropout;
-        this.channels = channels;
         this.height = height;
         this.width = width;
     }
@@ -45,9 +42,8 @@ final class ResidualBlock {
     /** [dropoutKey] null: no dropout, evaluated for sampling and evaluation, not training (see Activations). */
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> e, RandomKey dropoutKey) {
         boolean training = dropoutKey != null;
-        Operand<TFloat32> h = conv1.apply(tf, Activations.apply(tf, norm1.apply(tf, x, height, width), activation, training), height, width);
-        h = tf.math.add(h, time.perChannel(tf, e, channels));
-        h = Activations.apply(tf, norm2.apply(tf, h, height, width), activation, training);
+        Operand<TFloat32> h = conv1.apply(tf, norm1.apply(tf, x, null, height, width, activation, training), height, width);
+        h = norm2.apply(tf, h, time.apply(tf, e), height, width, activation, training);
         if (dropoutKey != null && dropout > 0) {
             // keep each value with probability 1 − p and scale by 1/(1 − p); the mask's shape is not differentiated
             Operand<TFloat32> u = dropoutKey.uniform(tf, tf.stopGradient(tf.shape(h)), 0);

@@ -31,7 +31,7 @@ final class SelfAttention {
     }
 
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
-        Operand<TFloat32> flat = tf.reshape(norm.apply(tf, x, height, width), tf.constant(new int[] {-1, channels}));
+        Operand<TFloat32> flat = tf.reshape(norm.apply(tf, x, null, height, width, null, false), tf.constant(new int[] {-1, channels}));
         Operand<TFloat32> q = positions(tf, query.apply(tf, flat));
         Operand<TFloat32> k = positions(tf, key.apply(tf, flat));
         Operand<TFloat32> v = positions(tf, value.apply(tf, flat));
