@@ -119,18 +119,10 @@ done:
     tf.DeleteStatus(status);
 }
 
-/* y has x's shape. */
-static void same_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
-    TF_ShapeHandle *shape = tf.NewShapeHandle();
-    tf.GetInputShape(ctx, 0, shape, status);
-    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, 0, shape, status);
-    tf.DeleteShapeHandle(shape);
-}
-
 const OpKernel banded_matmul = {
     .name = "FlowkitBandedMatMul",
     .inputs = {"x: float"},
     .outputs = {"y: float"},
     .attrs = {"offsets: list(int)", "diagonals: list(float)"},
-    .shape = same_shape, .create = create, .compute = compute, .destroy = destroy,
+    .shape = shape_of_first_input, .create = create, .compute = compute, .destroy = destroy,
 };

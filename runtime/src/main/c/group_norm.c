@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "tf_kernel_api.h"
+#include "vector_math.h"
 
 typedef struct {
     int64_t groups;
@@ -54,33 +55,6 @@ static void *create_attrs(TF_OpKernelConstruction *ctx, int with_epsilon) {
 
 static void *create_forward(TF_OpKernelConstruction *ctx) { return create_attrs(ctx, 1); }
 static void *create_gradient(TF_OpKernelConstruction *ctx) { return create_attrs(ctx, 0); }
-
-/* ------------------------------------------------------------------------------------------- vector helpers */
-
-/* Cephes' expf (as Eigen's): e^x = 2^k e^r, |r| <= ln 2 / 2, e^r by a degree-5 polynomial; x clamped to float's range. */
-static inline __m256 exp8(__m256 x) {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-88.3762626647949f)), _mm256_set1_ps(88.3762626647949f));
-    __m256 k = _mm256_round_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)),
-                               _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i two_k = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(two_k));
-}
-
-static inline __m256 sigmoid8(__m256 u) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), u))));
-}
-
-static inline float sigmoid1(float u) { return 1.0f / (1.0f + expf(-u)); }
 
 /* ------------------------------------------------------------------------------------------------ forward */
 

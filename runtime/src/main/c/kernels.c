@@ -41,6 +41,13 @@ void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message
     tf.Failure(ctx, status);
 }
 
+void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+    TF_ShapeHandle *shape = tf.NewShapeHandle();
+    tf.GetInputShape(ctx, 0, shape, status);
+    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, 0, shape, status);
+    tf.DeleteShapeHandle(shape);
+}
+
 static void register_op_kernel(const OpKernel *k, TF_Status *status) {
     TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder(k->name);
     for (int i = 0; k->inputs[i]; i++) tf.AddInput(op, k->inputs[i]);
@@ -60,5 +67,6 @@ __attribute__((constructor)) static void register_kernels(void) {
     register_op_kernel(&banded_matmul, status);
     register_op_kernel(&group_norm, status);
     register_op_kernel(&group_norm_grad, status);
+    register_op_kernel(&bias_silu, status);
     tf.DeleteStatus(status);
 }

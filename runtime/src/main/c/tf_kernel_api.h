@@ -68,7 +68,10 @@ typedef struct {
 } OpKernel;
 
 /* Each kernel file defines one. */
-extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad;
+extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, bias_silu;
+
+/* A shape function: the (first) output has the first input's shape. */
+void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status);
 
 /* Fails the kernel's computation with an invalid-argument message. */
 void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message);

@@ -61,12 +61,20 @@ public final class MlpNetwork implements Network {
             Operand<TFloat32> h = x;
             for (int i = 0; i < weights.size(); i++) {
                 h = ops.linalg.matMul(h, weights.get(i));
+                Operand<TFloat32> bias = biases.get(i);
                 if (i == 0) {
-                    h = ops.math.add(h, ops.math.mul(t, timeWeights));
+                    Operand<TFloat32> time = ops.math.mul(t, timeWeights);
+                    // one t for all points (fixed-step samplers): its row joins the bias, [1, width]
+                    if (t.shape().numDimensions() == 0) bias = ops.math.add(bias, time); else h = ops.math.add(h, time);
                     if (embedding != null) h = ops.math.add(h, classRows(ops, embedding, labels, classes));
                 }
-                h = ops.nn.biasAdd(h, biases.get(i));
-                if (i + 1 < weights.size()) h = Activations.apply(ops, h, activation, training);
+                boolean hidden = i + 1 < weights.size();
+                if (hidden && !training && activation == Activation.SILU) {
+                    h = Swish.withBias(ops, h, bias); // sampling and evaluation: one pass (see Swish)
+                } else {
+                    h = bias == biases.get(i) ? ops.nn.biasAdd(h, bias) : ops.math.add(h, bias);
+                    if (hidden) h = Activations.apply(ops, h, activation, training);
+                }
             }
             return h;
         };

@@ -16,7 +16,8 @@ class NativeKernelsSpec : FunSpec({
         val built = NativeKernels::class.java.getResource("/native/linux-x86_64/libflowkit_kernels.so") != null
         val flags = File("/proc/cpuinfo").takeIf { it.exists() }?.readLines()?.firstOrNull { it.startsWith("flags") }.orEmpty().split(" ")
         val usable = built && "avx2" in flags && "fma" in flags && System.getenv("FLOWKIT_NATIVE") != "0" && System.getenv("FLOWKIT_GPU") != "1"
-        for (op in listOf(NativeKernels.BOX_MULLER_NORMAL, NativeKernels.BANDED_MATMUL, NativeKernels.GROUP_NORM, NativeKernels.GROUP_NORM_GRAD)) {
+        for (op in listOf(NativeKernels.BOX_MULLER_NORMAL, NativeKernels.BANDED_MATMUL, NativeKernels.GROUP_NORM, NativeKernels.GROUP_NORM_GRAD,
+            NativeKernels.BIAS_SILU)) {
             NativeKernels.has(op) shouldBe usable
         }
         if (usable) NativeKernels.status() shouldBe "loaded"
