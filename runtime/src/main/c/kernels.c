@@ -29,6 +29,8 @@ static int find_functions(void) {
     FIND(RegisterOpDefinition, "TF_RegisterOpDefinition");
     FIND(NewShapeHandle, "TF_NewShapeHandle"); FIND(DeleteShapeHandle, "TF_DeleteShapeHandle");
     FIND(GetInputShape, "TF_ShapeInferenceContextGetInput"); FIND(SetOutputShape, "TF_ShapeInferenceContextSetOutput");
+    FIND(WithRank, "TF_ShapeInferenceContextWithRank"); FIND(Subshape, "TF_ShapeInferenceContextSubshape");
+    FIND(ConcatenateShapes, "TF_ShapeInferenceContextConcatenateShapes");
     FIND(GetAttrSize, "TF_OpKernelConstruction_GetAttrSize");
     FIND(GetAttrInt64List, "TF_OpKernelConstruction_GetAttrInt64List");
     FIND(GetAttrFloatList, "TF_OpKernelConstruction_GetAttrFloatList");
@@ -67,6 +69,6 @@ __attribute__((constructor)) static void register_kernels(void) {
     register_op_kernel(&banded_matmul, status);
     register_op_kernel(&group_norm, status);
     register_op_kernel(&group_norm_grad, status);
-    register_op_kernel(&bias_silu, status);
+    register_op_kernel(&dense, status);
     tf.DeleteStatus(status);
 }

@@ -49,6 +49,9 @@ extern struct TfKernelApi {
     void (*DeleteShapeHandle)(TF_ShapeHandle *);
     void (*GetInputShape)(TF_ShapeInferenceContext *, int, TF_ShapeHandle *, TF_Status *);
     void (*SetOutputShape)(TF_ShapeInferenceContext *, int, TF_ShapeHandle *, TF_Status *);
+    void (*WithRank)(TF_ShapeInferenceContext *, TF_ShapeHandle *, int64_t, TF_ShapeHandle *, TF_Status *);
+    void (*Subshape)(TF_ShapeInferenceContext *, TF_ShapeHandle *, int64_t, int64_t, TF_ShapeHandle *, TF_Status *);
+    void (*ConcatenateShapes)(TF_ShapeInferenceContext *, TF_ShapeHandle *, TF_ShapeHandle *, TF_ShapeHandle *, TF_Status *);
     void (*GetAttrSize)(TF_OpKernelConstruction *, const char *, int32_t *, int32_t *, TF_Status *);
     void (*GetAttrInt64List)(TF_OpKernelConstruction *, const char *, int64_t *, int, TF_Status *);
     void (*GetAttrFloatList)(TF_OpKernelConstruction *, const char *, float *, int, TF_Status *);
@@ -68,7 +71,7 @@ typedef struct {
 } OpKernel;
 
 /* Each kernel file defines one. */
-extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, bias_silu;
+extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, dense;
 
 /* A shape function: the (first) output has the first input's shape. */
 void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status);

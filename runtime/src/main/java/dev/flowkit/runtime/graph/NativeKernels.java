@@ -28,8 +28,8 @@ public final class NativeKernels {
     /** act(GroupNorm(x + shift)) of NHWC images, and its gradient (see networks.unet.GroupNorm). */
     public static final String GROUP_NORM = "FlowkitGroupNorm";
     public static final String GROUP_NORM_GRAD = "FlowkitGroupNormGrad";
-    /** silu(x + bias) in one pass (see networks.Swish). */
-    public static final String BIAS_SILU = "FlowkitBiasSilu";
+    /** act(x W + b), act SiLU or none: a sampling MLP's layer (see networks.FusedDense). */
+    public static final String DENSE = "FlowkitDense";
 
     private static final String RESOURCE = "/native/linux-x86_64/libflowkit_kernels.so";
     /** The ops the library registered (none when it is not used). */

@@ -60,21 +60,26 @@ public final class MlpNetwork implements Network {
         java.util.function.Function<Boolean, NetworkFunction> forward = training -> (ops, x, t, labels) -> {
             Operand<TFloat32> h = x;
             for (int i = 0; i < weights.size(); i++) {
-                h = ops.linalg.matMul(h, weights.get(i));
                 Operand<TFloat32> bias = biases.get(i);
+                List<Operand<TFloat32>> perPoint = new ArrayList<>(); // the first layer's terms that differ between points
                 if (i == 0) {
+                    // one t (or label) for all points, as fixed-step samplers have: its row joins the bias, [1, width]
                     Operand<TFloat32> time = ops.math.mul(t, timeWeights);
-                    // one t for all points (fixed-step samplers): its row joins the bias, [1, width]
-                    if (t.shape().numDimensions() == 0) bias = ops.math.add(bias, time); else h = ops.math.add(h, time);
-                    if (embedding != null) h = ops.math.add(h, classRows(ops, embedding, labels, classes));
+                    if (t.shape().numDimensions() == 0) bias = ops.math.add(bias, time); else perPoint.add(time);
+                    if (embedding != null) {
+                        Operand<TFloat32> rows = classRows(ops, embedding, labels, classes);
+                        if (labels == null) bias = ops.math.add(bias, rows); else perPoint.add(rows);
+                    }
                 }
                 boolean hidden = i + 1 < weights.size();
-                if (hidden && !training && activation == Activation.SILU) {
-                    h = Swish.withBias(ops, h, bias); // sampling and evaluation: one pass (see Swish)
-                } else {
-                    h = bias == biases.get(i) ? ops.nn.biasAdd(h, bias) : ops.math.add(h, bias);
-                    if (hidden) h = Activations.apply(ops, h, activation, training);
+                if (!training && FusedDense.NATIVE && perPoint.isEmpty() && (!hidden || activation == Activation.SILU)) {
+                    h = FusedDense.apply(ops, h, weights.get(i), bias, hidden); // sampling and evaluation: one kernel
+                    continue;
                 }
+                h = ops.linalg.matMul(h, weights.get(i));
+                for (Operand<TFloat32> term : perPoint) h = ops.math.add(h, term);
+                h = bias == biases.get(i) ? ops.nn.biasAdd(h, bias) : ops.math.add(h, bias);
+                if (hidden) h = Activations.apply(ops, h, activation, training);
             }
             return h;
         };

@@ -1,6 +1,5 @@
 package dev.flowkit.runtime.networks;
 
-import dev.flowkit.runtime.graph.NativeKernels;
 import dev.flowkit.runtime.graph.Tensors;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -42,34 +41,6 @@ final class Swish {
         @SuppressWarnings("unchecked") Output<TFloat32> out = (Output<TFloat32>) (Output<?>) tf.scope().opBuilder(OP, "Swish")
                 .addInput(h.asOutput()).setAttr("T", DataType.DT_FLOAT).build().output(0);
         return out;
-    }
-
-    private static final boolean NATIVE_BIAS = NativeKernels.has(NativeKernels.BIAS_SILU) && registerBiasGradient();
-
-    /** silu(h + bias), bias of h's last dimension's size ([C] or [1, C]): Flowkit's one-pass kernel where loaded. */
-    static Operand<TFloat32> withBias(Ops tf, Operand<TFloat32> h, Operand<TFloat32> bias) {
-        if (!NATIVE_BIAS) return apply(tf, tf.math.add(h, bias));
-        @SuppressWarnings("unchecked") Output<TFloat32> out = (Output<TFloat32>) (Output<?>) tf.scope().opBuilder(NativeKernels.BIAS_SILU, "BiasSilu")
-                .addInput(h.asOutput()).addInput(bias.asOutput()).build().output(0);
-        return out;
-    }
-
-    /** dz = dy (σ + y (1 − σ)) at z = h + bias; dh = dz, dbias = dz summed over the rows, in the bias's shape. */
-    private static boolean registerBiasGradient() {
-        try {
-            return TensorFlow.registerCustomGradient(NativeKernels.BIAS_SILU, (tf, op, gradients) -> {
-                @SuppressWarnings("unchecked") Operand<TFloat32> h = (Operand<TFloat32>) op.input(0);
-                @SuppressWarnings("unchecked") Operand<TFloat32> bias = (Operand<TFloat32>) op.input(1);
-                @SuppressWarnings("unchecked") Operand<TFloat32> y = (Operand<TFloat32>) (Operand<?>) op.output(0);
-                @SuppressWarnings("unchecked") Operand<TFloat32> dy = (Operand<TFloat32>) gradients.get(0);
-                Operand<TFloat32> s = tf.math.sigmoid(tf.math.add(h, bias));
-                Operand<TFloat32> dz = tf.math.mul(dy, tf.math.add(s, tf.math.mul(y, tf.math.sub(Tensors.scalar(tf, 1), s))));
-                Operand<TFloat32> rows = tf.reshape(dz, tf.stack(List.of(tf.constant(-1), tf.size(bias))));
-                return List.of(dz, tf.reshape(tf.reduceSum(rows, tf.constant(0)), tf.shape(bias)));
-            });
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
     }
 
     static Operand<TFloat32> plain(Ops tf, Operand<TFloat32> h) {

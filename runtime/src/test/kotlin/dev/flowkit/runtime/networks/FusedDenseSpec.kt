@@ -1,0 +1,51 @@
+package dev.flowkit.runtime.networks
+
+import dev.flowkit.runtime.graph
+import dev.flowkit.runtime.graph.NativeKernels
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.doubles.shouldBeLessThan
+import io.kotest.matchers.shouldBe
+import org.tensorflow.Operand
+import org.tensorflow.ndarray.Shape
+import org.tensorflow.ndarray.buffer.DataBuffers
+import org.tensorflow.types.TFloat32
+import java.util.Random
+import kotlin.math.abs
+
+/** A sampling MLP's layer act(x W + b) by the native kernel (where loaded) against MatMul, the bias and x σ(x): values and gradients. */
+class FusedDenseSpec : FunSpec({
+    data class Case(val rows: Int, val inputs: Int, val outputs: Int, val silu: Boolean, val rowBias: Boolean)
+
+    // rows past the last tile of 6, columns past the last 16 and past the last 8, the 2D model's first and last layers
+    val cases = listOf(Case(1000, 64, 64, true, false), Case(13, 3, 2, false, true), Case(5, 64, 24, true, true),
+        Case(6, 7, 9, true, false), Case(20, 2, 64, true, true), Case(31, 64, 2, false, false), Case(1, 1, 1, true, false))
+
+    fun maxRelative(a: FloatArray, b: FloatArray): Double {
+        a.size shouldBe b.size
+        val scale = b.maxOf { abs(it) }.toDouble().coerceAtLeast(1.0)
+        return a.indices.maxOf { abs(a[it] - b[it]).toDouble() } / scale
+    }
+
+    for (case in cases) {
+        test("act(x W + b) and its gradients equal the composition: $case") {
+            val random = Random(case.rows * 31L + case.outputs)
+            fun values(count: Int, scale: Double) = FloatArray(count) { (scale * random.nextGaussian()).toFloat() }
+            graph {
+                val x = tf.constant(Shape.of(case.rows.toLong(), case.inputs.toLong()), DataBuffers.of(*values(case.rows * case.inputs, 2.0)))
+                val w = tf.constant(Shape.of(case.inputs.toLong(), case.outputs.toLong()), DataBuffers.of(*values(case.inputs * case.outputs, 1.0)))
+                val bias = tf.constant(if (case.rowBias) Shape.of(1, case.outputs.toLong()) else Shape.of(case.outputs.toLong()), DataBuffers.of(*values(case.outputs, 1.0)))
+                val weights = tf.constant(Shape.of(case.rows.toLong(), case.outputs.toLong()), DataBuffers.of(*values(case.rows * case.outputs, 1.0)))
+                val fused = FusedDense.apply(tf, x, w, bias, case.silu)
+                if (NativeKernels.has(NativeKernels.DENSE)) fused.asOutput().op().type() shouldBe NativeKernels.DENSE
+                fused.shape().asArray().toList() shouldBe listOf(case.rows.toLong(), case.outputs.toLong())
+                val z = tf.math.add(tf.linalg.matMul(x, w), bias)
+                val composed = if (case.silu) tf.math.mul(z, tf.math.sigmoid(z)) else z
+                maxRelative(flat(fused), flat(composed)) shouldBeLessThan 1e-5
+                val targets = listOf<Operand<TFloat32>>(x, w, bias)
+                fun gradients(y: Operand<TFloat32>) = tf.gradients(tf.reduceSum(tf.math.mul(y, weights), tf.constant(intArrayOf(0, 1))), targets)
+                    .let { g -> targets.indices.map { flat(g.dy<TFloat32>(it)) } }
+                gradients(fused).zip(gradients(composed)).forEach { (a, b) -> maxRelative(a, b) shouldBeLessThan 1e-5 }
+            }
+        }
+    }
+})
