@@ -11,19 +11,19 @@ import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A sampling MLP's layer, act(x W + b) with act SiLU or none, as one native kernel (`FlowkitDense`) where Flowkit's
+ * A dense layer act(x W + b) with act SiLU or none (a sampling MLP's layers, the U-Net's output taps), as one native kernel (`FlowkitDense`) where Flowkit's
  * kernels are loaded: measured on one core for [1000, 64] × [64, 64] with SiLU, ~100 µs where MatMul, BiasAdd and
  * the swish took ~150–180 µs (oneDNN's MatMul alone spends ~10 µs per call on set-up). Its gradient (the exact
  * divergence of likelihoods differentiates the sampling network) is registered here from TensorFlow ops. Training
  * keeps MatMul, BiasAdd and x σ(x) (see Activations). Tested against the composition, values and gradients.
  */
-final class FusedDense {
+public final class FusedDense {
     private FusedDense() {}
 
     static final boolean NATIVE = NativeKernels.has(NativeKernels.DENSE) && registerGradient();
 
     /** act(x W + bias) for x [n, in], W [in, out] and a bias of out values ([out] or [1, out]); silu false: no activation. */
-    static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
+    public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
         if (!NATIVE) {
             Operand<TFloat32> z = tf.math.add(tf.linalg.matMul(x, w), bias);
             return silu ? Swish.apply(tf, z) : z;

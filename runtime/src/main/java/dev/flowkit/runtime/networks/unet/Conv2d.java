@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.networks.unet;
 
 import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.networks.FusedDense;
 import dev.flowkit.runtime.networks.Parameters;
 
 import dev.flowkit.spec.Padding;
@@ -40,17 +41,25 @@ final class Conv2d {
     /**
      * The stride-1 transposed convolution as out[p, q] = Σ_ab x[p − a, q − b] · filter[a, b]ᵀ: one product
      * [n·h·w, in] × [in, 9·out] gives every tap's contribution at once, and each tap's slice lands on the (h + 2) × (w + 2)
-     * canvas at offset (a, b) (VALID; SAME keeps its centre).
+     * canvas at offset (a, b) (VALID; SAME keeps its centre). The input's parts (channel blocks) are multiplied by their
+     * rows of the taps and summed, so they are never concatenated (the U-Net's [decoder | encoder] at full size).
      */
-    private Operand<TFloat32> shiftedTaps(Ops tf, Operand<TFloat32> x, int height, int width) {
+    private Operand<TFloat32> shiftedTaps(Ops tf, List<Operand<TFloat32>> parts, int[] partChannels, int height, int width) {
         long[] shape = filter.shape().asArray(); // [3, 3, out, in]
         int in = (int) shape[3];
         boolean same = padding.equals("SAME");
         int h = same ? height : height - 2;
         int w = same ? width : width - 2;
         Operand<TFloat32> taps = tf.reshape(tf.linalg.transpose(filter, tf.constant(new int[] {3, 0, 1, 2})), tf.constant(new int[] {in, 9 * out}));
-        Operand<TFloat32> products = tf.reshape(tf.linalg.matMul(tf.reshape(x, tf.constant(new int[] {-1, in})), taps),
-                tf.constant(new int[] {-1, h, w, 9 * out}));
+        Operand<TFloat32> zero = tf.constant(new float[9 * out]);
+        Operand<TFloat32> sum = null;
+        for (int i = 0, row = 0; i < parts.size(); row += partChannels[i], i++) {
+            Operand<TFloat32> rows = parts.size() == 1 ? taps
+                    : tf.slice(taps, tf.constant(new int[] {row, 0}), tf.constant(new int[] {partChannels[i], 9 * out}));
+            Operand<TFloat32> product = FusedDense.apply(tf, tf.reshape(parts.get(i), tf.constant(new int[] {-1, partChannels[i]})), rows, zero, false);
+            sum = sum == null ? product : tf.math.add(sum, product);
+        }
+        Operand<TFloat32> products = tf.reshape(sum, tf.constant(new int[] {-1, h, w, 9 * out}));
         List<Operand<TFloat32>> shifted = new java.util.ArrayList<>();
         for (int a = 0; a < 3; a++) {
             for (int b = 0; b < 3; b++) {
@@ -64,16 +73,25 @@ final class Conv2d {
 
     /** [n, h, w, in] → [n, height, width, out]; height and width matter only for a transposed convolution. */
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int height, int width) {
+        return apply(tf, List.of(x), height, width);
+    }
+
+    /** The same for an input given as channel blocks [n, h, w, in_i] (their concatenation), with static channel counts. */
+    Operand<TFloat32> apply(Ops tf, List<Operand<TFloat32>> parts, int height, int width) {
         List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+        int[] partChannels = parts.stream().mapToInt(part -> (int) part.shape().get(part.shape().numDimensions() - 1)).toArray();
         Operand<TFloat32> y;
-        if (transposed && stride == 1 && out <= FEW_CHANNELS) {
-            y = shiftedTaps(tf, x, height, width);
-        } else if (transposed) {
-            Operand<org.tensorflow.types.TInt32> batch = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
-            Operand<org.tensorflow.types.TInt32> size = tf.stack(List.of(batch, tf.constant(height), tf.constant(width), tf.constant(out)));
-            y = tf.nn.conv2dBackpropInput(size, filter, x, strides, padding);
+        if (transposed && stride == 1 && out <= FEW_CHANNELS && java.util.Arrays.stream(partChannels).allMatch(c -> c > 0)) {
+            y = shiftedTaps(tf, parts, partChannels, height, width);
         } else {
-            y = tf.nn.conv2d(x, filter, strides, padding);
+            Operand<TFloat32> x = parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(3));
+            if (transposed) {
+                Operand<org.tensorflow.types.TInt32> batch = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
+                Operand<org.tensorflow.types.TInt32> size = tf.stack(List.of(batch, tf.constant(height), tf.constant(width), tf.constant(out)));
+                y = tf.nn.conv2dBackpropInput(size, filter, x, strides, padding);
+            } else {
+                y = tf.nn.conv2d(x, filter, strides, padding);
+            }
         }
         return bias == null ? y : tf.nn.biasAdd(y, bias);
     }

@@ -80,7 +80,7 @@ public final class UnetNetwork implements Network {
                 Operand<TFloat32> in = l == levels - 2 ? h : ops.concat(List.of(h, skips.get(l + 1)), ops.constant(3));
                 h = decoder[l].apply(ops, in, emb, dropout == null ? null : dropout.derive(100 + l));
             }
-            Operand<TFloat32> in = levels == 1 ? h : ops.concat(List.of(h, skips.get(0)), ops.constant(3));
+            List<Operand<TFloat32>> in = levels == 1 ? List.of(h) : List.of(h, skips.get(0)); // [decoder | encoder], not concatenated
             return ops.reshape(output.apply(ops, in, height, width), ops.constant(new int[] {-1, dim}));
         };
         return new NetworkModel(function.apply(null), function, p.trainable(), context.predicts(), context.path());

@@ -16,8 +16,8 @@ import kotlin.math.abs
 
 /** The output layer's stride-1 transposed convolution by shifted taps against TensorFlow's Conv2DBackpropInput. */
 class Conv2dSpec : FunSpec({
-    for (padding in listOf(Padding.VALID, Padding.SAME)) for (out in listOf(1, 3)) {
-        test("a stride-1 transposed convolution onto $out channel(s), $padding, and its gradients equal Conv2DBackpropInput's") {
+    for (padding in listOf(Padding.VALID, Padding.SAME)) for (out in listOf(1, 3)) for (split in listOf(false, true)) {
+        test("a stride-1 transposed convolution onto $out channel(s), $padding, ${if (split) "input in two channel blocks" else "one input"}, and its gradients equal Conv2DBackpropInput's") {
             graph {
                 val n = 2; val h = 5; val w = 7; val inChannels = 6
                 val height = if (padding == Padding.SAME) h else h + 2
@@ -30,7 +30,10 @@ class Conv2dSpec : FunSpec({
                     DataBuffers.of(*FloatArray(n * h * w * inChannels) { random.nextGaussian().toFloat() }))
                 val weights = tf.constant(Shape.of(n.toLong(), height.toLong(), width.toLong(), out.toLong()),
                     DataBuffers.of(*FloatArray(n * height * width * out) { random.nextGaussian().toFloat() }))
-                val taps = conv.apply(tf, x, height, width)
+                // split: the input as channel blocks of 2 and 4, as the U-Net gives [decoder | encoder]
+                val taps = if (split) conv.apply(tf, listOf(tf.slice(x, tf.constant(intArrayOf(0, 0, 0, 0)), tf.constant(intArrayOf(-1, -1, -1, 2))),
+                    tf.slice(x, tf.constant(intArrayOf(0, 0, 0, 2)), tf.constant(intArrayOf(-1, -1, -1, 4)))), height, width)
+                else conv.apply(tf, x, height, width)
                 val reference = tf.nn.conv2dBackpropInput(tf.constant(intArrayOf(n, height, width, out)), filter, x,
                     listOf(1L, 1L, 1L, 1L), if (padding == Padding.SAME) "SAME" else "VALID")
                 fun objective(y: Operand<TFloat32>) = tf.reduceSum(tf.math.mul(y, weights), tf.constant(intArrayOf(0, 1, 2, 3)))
