@@ -70,5 +70,6 @@ __attribute__((constructor)) static void register_kernels(void) {
     register_op_kernel(&group_norm, status);
     register_op_kernel(&group_norm_grad, status);
     register_op_kernel(&dense, status);
+    register_op_kernel(&silu_grad, status);
     tf.DeleteStatus(status);
 }

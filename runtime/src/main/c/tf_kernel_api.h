@@ -71,7 +71,7 @@ typedef struct {
 } OpKernel;
 
 /* Each kernel file defines one. */
-extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, dense;
+extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, dense, silu_grad;
 
 /* A shape function: the (first) output has the first input's shape. */
 void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status);

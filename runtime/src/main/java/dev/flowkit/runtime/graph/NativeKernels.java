@@ -28,8 +28,10 @@ public final class NativeKernels {
     /** act(GroupNorm(x + shift)) of NHWC images, and its gradient (see networks.unet.GroupNorm). */
     public static final String GROUP_NORM = "FlowkitGroupNorm";
     public static final String GROUP_NORM_GRAD = "FlowkitGroupNormGrad";
-    /** act(x W + b), act SiLU or none: a sampling MLP's layer (see networks.FusedDense). */
+    /** act(x W + b), act SiLU or none: an MLP's layer (see networks.FusedDense). */
     public static final String DENSE = "FlowkitDense";
+    /** dy silu'(z) in one pass, the dense kernel's gradient (see networks.FusedDense). */
+    public static final String SILU_GRAD = "FlowkitSiluGrad";
 
     private static final String RESOURCE = "/native/linux-x86_64/libflowkit_kernels.so";
     /** The ops the library registered (none when it is not used). */

@@ -1,7 +1,6 @@
 package dev.flowkit.runtime.networks;
 
 import dev.flowkit.runtime.graph.NativeKernels;
-import dev.flowkit.runtime.graph.Tensors;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -24,27 +23,43 @@ public final class FusedDense {
 
     /** act(x W + bias) for x [n, in], W [in, out] and a bias of out values ([out] or [1, out]); silu false: no activation. */
     public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
+        return build(tf, x, w, bias, silu, false);
+    }
+
+    /**
+     * The same in a graph that will be differentiated (training): the kernel also keeps z = x W + b, from which the
+     * gradient takes SiLU's derivative (one kernel, `FlowkitSiluGrad`) instead of computing the product again.
+     */
+    static Operand<TFloat32> forTraining(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
+        return build(tf, x, w, bias, silu, silu);
+    }
+
+    private static Operand<TFloat32> build(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu, boolean keepZ) {
         if (!NATIVE) {
             Operand<TFloat32> z = tf.math.add(tf.linalg.matMul(x, w), bias);
             return silu ? Swish.apply(tf, z) : z;
         }
         @SuppressWarnings("unchecked") Output<TFloat32> y = (Output<TFloat32>) (Output<?>) tf.scope().opBuilder(NativeKernels.DENSE, "Dense")
-                .addInput(x.asOutput()).addInput(w.asOutput()).addInput(bias.asOutput()).setAttr("silu", silu).build().output(0);
+                .addInput(x.asOutput()).addInput(w.asOutput()).addInput(bias.asOutput()).setAttr("silu", silu).setAttr("keep_z", keepZ)
+                .build().output(0);
         return y;
     }
 
-    /** dz = dy (σ + y (1 − σ)) at z = x W + b (or dy), dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over rows, in the bias's shape. */
+    /** dz = dy silu'(z) at z = x W + b (kept, or computed again), or dy; dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over rows, in the bias's shape. */
     private static boolean registerGradient() {
         try {
             return TensorFlow.registerCustomGradient(NativeKernels.DENSE, (tf, op, gradients) -> {
                 @SuppressWarnings("unchecked") Operand<TFloat32> x = (Operand<TFloat32>) op.input(0);
                 @SuppressWarnings("unchecked") Operand<TFloat32> w = (Operand<TFloat32>) op.input(1);
                 @SuppressWarnings("unchecked") Operand<TFloat32> bias = (Operand<TFloat32>) op.input(2);
-                @SuppressWarnings("unchecked") Operand<TFloat32> y = (Operand<TFloat32>) (Operand<?>) op.output(0);
                 @SuppressWarnings("unchecked") Operand<TFloat32> dz = (Operand<TFloat32>) gradients.get(0);
-                if (((org.tensorflow.GraphOperation) op).attributes().getAttrBool("silu")) {
-                    Operand<TFloat32> s = tf.math.sigmoid(tf.math.add(tf.linalg.matMul(x, w), bias));
-                    dz = tf.math.mul(dz, tf.math.add(s, tf.math.mul(y, tf.math.sub(Tensors.scalar(tf, 1), s))));
+                var attributes = ((org.tensorflow.GraphOperation) op).attributes();
+                if (attributes.getAttrBool("silu")) {
+                    @SuppressWarnings("unchecked") Operand<TFloat32> kept = (Operand<TFloat32>) (Operand<?>) op.output(1);
+                    Operand<TFloat32> z = attributes.getAttrBool("keep_z") ? kept : tf.math.add(tf.linalg.matMul(x, w), bias);
+                    @SuppressWarnings("unchecked") Output<TFloat32> derivative = (Output<TFloat32>) (Output<?>) tf.scope()
+                            .opBuilder(NativeKernels.SILU_GRAD, "SiluGrad").addInput(dz.asOutput()).addInput(z.asOutput()).build().output(0);
+                    dz = derivative;
                 }
                 return List.of(tf.linalg.matMul(dz, w, MatMul.transposeB(true)), tf.linalg.matMul(x, dz, MatMul.transposeA(true)),
                         tf.reshape(tf.reduceSum(dz, tf.constant(0)), tf.shape(bias)));

@@ -72,8 +72,8 @@ public final class MlpNetwork implements Network {
                     }
                 }
                 boolean hidden = i + 1 < weights.size();
-                if (!training && FusedDense.NATIVE && perPoint.isEmpty() && (!hidden || activation == Activation.SILU)) {
-                    h = FusedDense.apply(ops, h, weights.get(i), bias, hidden); // sampling and evaluation: one kernel
+                if (FusedDense.NATIVE && perPoint.isEmpty() && (!hidden || activation == Activation.SILU)) { // one kernel
+                    h = training ? FusedDense.forTraining(ops, h, weights.get(i), bias, hidden) : FusedDense.apply(ops, h, weights.get(i), bias, hidden);
                     continue;
                 }
                 h = ops.linalg.matMul(h, weights.get(i));

@@ -12,7 +12,7 @@ import org.tensorflow.types.TFloat32
 import java.util.Random
 import kotlin.math.abs
 
-/** A sampling MLP's layer act(x W + b) by the native kernel (where loaded) against MatMul, the bias and x σ(x): values and gradients. */
+/** An MLP layer act(x W + b) by the native kernel (for sampling, and keeping z for training) (where loaded) against MatMul, the bias and x σ(x): values and gradients. */
 class FusedDenseSpec : FunSpec({
     data class Case(val rows: Int, val inputs: Int, val outputs: Int, val silu: Boolean, val rowBias: Boolean)
 
@@ -26,8 +26,8 @@ class FusedDenseSpec : FunSpec({
         return a.indices.maxOf { abs(a[it] - b[it]).toDouble() } / scale
     }
 
-    for (case in cases) {
-        test("act(x W + b) and its gradients equal the composition: $case") {
+    for (case in cases) for (training in listOf(false, true)) {
+        test("act(x W + b) and its gradients equal the composition: $case, ${if (training) "z kept for training" else "for sampling"}") {
             val random = Random(case.rows * 31L + case.outputs)
             fun values(count: Int, scale: Double) = FloatArray(count) { (scale * random.nextGaussian()).toFloat() }
             graph {
@@ -35,7 +35,7 @@ class FusedDenseSpec : FunSpec({
                 val w = tf.constant(Shape.of(case.inputs.toLong(), case.outputs.toLong()), DataBuffers.of(*values(case.inputs * case.outputs, 1.0)))
                 val bias = tf.constant(if (case.rowBias) Shape.of(1, case.outputs.toLong()) else Shape.of(case.outputs.toLong()), DataBuffers.of(*values(case.outputs, 1.0)))
                 val weights = tf.constant(Shape.of(case.rows.toLong(), case.outputs.toLong()), DataBuffers.of(*values(case.rows * case.outputs, 1.0)))
-                val fused = FusedDense.apply(tf, x, w, bias, case.silu)
+                val fused = if (training) FusedDense.forTraining(tf, x, w, bias, case.silu) else FusedDense.apply(tf, x, w, bias, case.silu)
                 if (NativeKernels.has(NativeKernels.DENSE)) fused.asOutput().op().type() shouldBe NativeKernels.DENSE
                 fused.shape().asArray().toList() shouldBe listOf(case.rows.toLong(), case.outputs.toLong())
                 val z = tf.math.add(tf.linalg.matMul(x, w), bias)
