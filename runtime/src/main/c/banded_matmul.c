@@ -53,13 +53,7 @@ static void *create(TF_OpKernelConstruction *ctx) {
         if (band->dim - o < band->hi) band->hi = band->dim - o;
     }
     if (band->hi < band->lo) band->hi = band->lo;
-    if (tf.GetCode(status) != TF_OK) {
-        tf.ConstructionFailure(ctx, status);
-        destroy(band);
-        band = NULL;
-    }
-    tf.DeleteStatus(status);
-    return band;
+    return constructed(ctx, status, band, destroy);
 }
 
 /* y[j] of one row by the diagonals that reach column j from x (j + o_k within the row). */

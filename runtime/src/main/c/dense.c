@@ -33,13 +33,7 @@ static void *create(TF_OpKernelConstruction *ctx) {
     if (tf.GetCode(status) == TF_OK) tf.GetAttrBool(ctx, "keep_z", &keep_z, status);
     attrs->silu = silu;
     attrs->keep_z = keep_z;
-    if (tf.GetCode(status) != TF_OK) {
-        tf.ConstructionFailure(ctx, status);
-        free(attrs);
-        attrs = NULL;
-    }
-    tf.DeleteStatus(status);
-    return attrs;
+    return constructed(ctx, status, attrs, free);
 }
 
 /* Lanes 0 .. count - 1 set, for count in 1 .. 8. */
@@ -103,10 +97,7 @@ static void compute(void *kernel, TF_OpKernelContext *ctx) {
     TF_Status *status = tf.NewStatus();
     TF_Tensor *in[3] = {0}, *out[2] = {0};
     float *padded = NULL;
-    for (int i = 0; i < 3; i++) {
-        tf.GetInput(ctx, i, &in[i], status);
-        if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
-    }
+    if (!get_inputs(ctx, status, in, 3)) goto done;
     if (tf.NumDims(in[0]) != 2 || tf.NumDims(in[1]) != 2) { fail_kernel(ctx, status, "FlowkitDense: x and w must be matrices"); goto done; }
     int64_t rows = tf.Dim(in[0], 0), k = tf.Dim(in[0], 1), n = tf.Dim(in[1], 1);
     if (tf.Dim(in[1], 0) != k) { fail_kernel(ctx, status, "FlowkitDense: w must have as many rows as x has columns"); goto done; }
@@ -147,10 +138,7 @@ static void compute_silu_grad(void *kernel, TF_OpKernelContext *ctx) {
     (void)kernel;
     TF_Status *status = tf.NewStatus();
     TF_Tensor *in[2] = {0}, *out = NULL;
-    for (int i = 0; i < 2; i++) {
-        tf.GetInput(ctx, i, &in[i], status);
-        if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
-    }
+    if (!get_inputs(ctx, status, in, 2)) goto done;
     int64_t count = tf.TensorElementCount(in[1]);
     if (tf.TensorElementCount(in[0]) != count || tf.NumDims(in[1]) > 8) { fail_kernel(ctx, status, "FlowkitSiluGrad: dy and z must have one shape"); goto done; }
     int64_t dims[8];

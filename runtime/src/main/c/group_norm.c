@@ -44,13 +44,7 @@ static void *create_attrs(TF_OpKernelConstruction *ctx, int with_epsilon) {
     if (tf.GetCode(status) == TF_OK && with_epsilon) tf.GetAttrFloat(ctx, "epsilon", &attrs->epsilon, status);
     if (tf.GetCode(status) == TF_OK && attrs->groups < 1) tf.SetStatus(status, TF_INVALID_ARGUMENT, "FlowkitGroupNorm: groups must be at least 1");
     attrs->silu = silu;
-    if (tf.GetCode(status) != TF_OK) {
-        tf.ConstructionFailure(ctx, status);
-        free(attrs);
-        attrs = NULL;
-    }
-    tf.DeleteStatus(status);
-    return attrs;
+    return constructed(ctx, status, attrs, free);
 }
 
 static void *create_forward(TF_OpKernelConstruction *ctx) { return create_attrs(ctx, 1); }
@@ -127,15 +121,6 @@ static const char *check_shapes(const Attrs *attrs, TF_Tensor *x, TF_Tensor *shi
     if (tf.TensorElementCount(gamma) != *channels || tf.TensorElementCount(beta) != *channels)
         return "FlowkitGroupNorm: gamma and beta must have one value per channel";
     return NULL;
-}
-
-/* Fetches inputs 0 .. count - 1; false (and the kernel failed) if one is missing. */
-static int get_inputs(TF_OpKernelContext *ctx, TF_Status *status, TF_Tensor **in, int count) {
-    for (int i = 0; i < count; i++) {
-        tf.GetInput(ctx, i, &in[i], status);
-        if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); return 0; }
-    }
-    return 1;
 }
 
 static TF_Tensor *allocate_like(TF_OpKernelContext *ctx, int index, TF_Tensor *like, TF_Status *status) {

@@ -43,6 +43,24 @@ void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message
     tf.Failure(ctx, status);
 }
 
+void *constructed(TF_OpKernelConstruction *ctx, TF_Status *status, void *kernel, void (*destroy)(void *)) {
+    if (tf.GetCode(status) != TF_OK) {
+        tf.ConstructionFailure(ctx, status);
+        destroy(kernel);
+        kernel = NULL;
+    }
+    tf.DeleteStatus(status);
+    return kernel;
+}
+
+int get_inputs(TF_OpKernelContext *ctx, TF_Status *status, TF_Tensor **in, int count) {
+    for (int i = 0; i < count; i++) {
+        tf.GetInput(ctx, i, &in[i], status);
+        if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); return 0; }
+    }
+    return 1;
+}
+
 void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status) {
     TF_ShapeHandle *shape = tf.NewShapeHandle();
     tf.GetInputShape(ctx, 0, shape, status);

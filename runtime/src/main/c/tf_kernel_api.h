@@ -73,6 +73,12 @@ typedef struct {
 /* Each kernel file defines one. */
 extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, dense, silu_grad;
 
+/* The end of a kernel's construction: the kernel, or NULL (destroyed, construction failed) if status holds an error; status deleted. */
+void *constructed(TF_OpKernelConstruction *ctx, TF_Status *status, void *kernel, void (*destroy)(void *));
+
+/* Fetches inputs 0 .. count - 1 into in; 0 (and the kernel failed) if one is missing. */
+int get_inputs(TF_OpKernelContext *ctx, TF_Status *status, TF_Tensor **in, int count);
+
 /* A shape function: the (first) output has the first input's shape. */
 void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status);
 
