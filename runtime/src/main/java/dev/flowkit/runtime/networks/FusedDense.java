@@ -10,11 +10,13 @@ import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A dense layer act(x W + b) with act SiLU or none (a sampling MLP's layers, the U-Net's output taps), as one native kernel (`FlowkitDense`) where Flowkit's
- * kernels are loaded: measured on one core for [1000, 64] × [64, 64] with SiLU, ~100 µs where MatMul, BiasAdd and
- * the swish took ~150–180 µs (oneDNN's MatMul alone spends ~10 µs per call on set-up). Its gradient (the exact
- * divergence of likelihoods differentiates the sampling network) is registered here from TensorFlow ops. Training
- * keeps MatMul, BiasAdd and x σ(x) (see Activations). Tested against the composition, values and gradients.
+ * A dense layer act(x W + b), act SiLU or none, as one native kernel (`FlowkitDense`) where Flowkit's kernels are
+ * loaded: an MLP's layers (sampling, and training from the second layer on) and the U-Net's output taps. Measured on
+ * one core for [1000, 64] × [64, 64] with SiLU: ~100 µs where MatMul, BiasAdd and the swish took ~150–180 µs (oneDNN's
+ * MatMul alone spends ~10 µs per call on set-up). Its gradient is registered here (the exact divergence of likelihoods
+ * differentiates the sampling network): TensorFlow's products and SiLU's derivative by a kernel of its own
+ * (`FlowkitSiluGrad`), at z = x W + b kept by the forward kernel in training graphs. Without the kernels: MatMul, the
+ * bias and the activation of {@link Activations}. Tested against that composition, values and gradients.
  */
 public final class FusedDense {
     private FusedDense() {}
@@ -23,7 +25,7 @@ public final class FusedDense {
 
     /** act(x W + bias) for x [n, in], W [in, out] and a bias of out values ([out] or [1, out]); silu false: no activation. */
     public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
-        return build(tf, x, w, bias, silu, false);
+        return build(tf, x, w, bias, silu, false, false);
     }
 
     /**
@@ -31,13 +33,14 @@ public final class FusedDense {
      * gradient takes SiLU's derivative (one kernel, `FlowkitSiluGrad`) instead of computing the product again.
      */
     static Operand<TFloat32> forTraining(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
-        return build(tf, x, w, bias, silu, silu);
+        return build(tf, x, w, bias, silu, true, silu);
     }
 
-    private static Operand<TFloat32> build(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu, boolean keepZ) {
+    private static Operand<TFloat32> build(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu,
+                                           boolean training, boolean keepZ) {
         if (!NATIVE) {
             Operand<TFloat32> z = tf.math.add(tf.linalg.matMul(x, w), bias);
-            return silu ? Swish.apply(tf, z) : z;
+            return silu ? Activations.apply(tf, z, dev.flowkit.spec.Activation.SILU, training) : z;
         }
         @SuppressWarnings("unchecked") Output<TFloat32> y = (Output<TFloat32>) (Output<?>) tf.scope().opBuilder(NativeKernels.DENSE, "Dense")
                 .addInput(x.asOutput()).addInput(w.asOutput()).addInput(bias.asOutput()).setAttr("silu", silu).setAttr("keep_z", keepZ)

@@ -61,10 +61,7 @@ final class GroupNorm {
     }
 
     private Operand<TFloat32> fused(Ops tf, Operand<TFloat32> x, Operand<TFloat32> shift, boolean silu) {
-        if (shift == null) {
-            Operand<TInt32> batch = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
-            shift = tf.fill(tf.stack(List.of(batch, tf.constant(channels))), Tensors.scalar(tf, 0));
-        }
+        if (shift == null) shift = tf.constant(new float[1][channels]); // one zero row for every example
         @SuppressWarnings("unchecked") Output<TFloat32> y = (Output<TFloat32>) (Output<?>) tf.scope().opBuilder(NativeKernels.GROUP_NORM, "GroupNorm")
                 .addInput(x.asOutput()).addInput(shift.asOutput()).addInput(gamma.asOutput()).addInput(beta.asOutput())
                 .setAttr("groups", groups).setAttr("epsilon", (float) EPS).setAttr("silu", silu).build().output(0);
