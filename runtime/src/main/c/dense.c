@@ -76,19 +76,9 @@ static void tile(const float *restrict x, const float *restrict w, const float *
     }
 }
 
-/* y = silu(z) over count values (y may be z: in place). */
-static void silu(const float *z, float *y, int64_t count) {
-    int64_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 v = _mm256_loadu_ps(z + i);
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(v, sigmoid8(v)));
-    }
-    for (; i < count; i++) y[i] = z[i] * sigmoid1(z[i]);
-}
-
 /* The activation of count values of z into y (in place where y is z); a copy without one. */
 static void activate(const Attrs *attrs, const float *z, float *y, int64_t count) {
-    if (attrs->silu) silu(z, y, count);
+    if (attrs->silu) silu_array(z, y, count);
     else if (y != z) memcpy(y, z, sizeof(float) * (size_t)count);
 }
 
@@ -147,16 +137,7 @@ static void compute_silu_grad(void *kernel, TF_OpKernelContext *ctx) {
     if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
     const float *dy = tf.TensorData(in[0]), *z = tf.TensorData(in[1]);
     float *dz = tf.TensorData(out);
-    const __m256 one = _mm256_set1_ps(1.0f);
-    int64_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 v = _mm256_loadu_ps(z + i), s = sigmoid8(v);
-        _mm256_storeu_ps(dz + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), _mm256_mul_ps(s, _mm256_fmadd_ps(v, _mm256_sub_ps(one, s), one))));
-    }
-    for (; i < count; i++) {
-        float s = sigmoid1(z[i]);
-        dz[i] = dy[i] * s * (1.0f + z[i] * (1.0f - s));
-    }
+    silu_grad_array(dy, z, dz, count);
 done:
     if (out) tf.DeleteTensor(out);
     for (int i = 0; i < 2; i++) if (in[i]) tf.DeleteTensor(in[i]);

@@ -97,7 +97,7 @@ static void scale_shift(const float *restrict x, int64_t rows, int64_t cols, con
         int64_t c = 0;
         for (; c + 8 <= cols; c += 8) {
             __m256 u = _mm256_fmadd_ps(_mm256_loadu_ps(xp + c), _mm256_loadu_ps(a + c), _mm256_loadu_ps(b + c));
-            if (silu) u = _mm256_mul_ps(u, sigmoid8(u));
+            if (silu) u = silu8(u);
             _mm256_storeu_ps(yp + c, u);
         }
         for (; c < cols; c++) {
@@ -188,16 +188,13 @@ done:
 static void first_pass(const float *restrict dy, const float *restrict x, int64_t rows, int64_t cols, const float *a,
                        const float *b, const float *offset, int silu, float *restrict du, float *sum_du, float *sum_du_x) {
     int64_t c = 0;
-    const __m256 one = _mm256_set1_ps(1.0f);
     for (; c + 8 <= cols; c += 8) {
         __m256 va = _mm256_loadu_ps(a + c), vb = _mm256_loadu_ps(b + c), vo = _mm256_loadu_ps(offset + c);
         __m256 s = _mm256_setzero_ps(), sx = _mm256_setzero_ps();
         for (int64_t p = 0; p < rows; p++) {
             __m256 xv = _mm256_loadu_ps(x + p * cols + c), g = _mm256_loadu_ps(dy + p * cols + c);
             if (silu) {
-                __m256 u = _mm256_fmadd_ps(xv, va, vb), sg = sigmoid8(u);
-                /* silu'(u) = sigma (1 + u (1 - sigma)) */
-                g = _mm256_mul_ps(g, _mm256_mul_ps(sg, _mm256_fmadd_ps(u, _mm256_sub_ps(one, sg), one)));
+                g = _mm256_mul_ps(g, silu_derivative8(_mm256_fmadd_ps(xv, va, vb)));
             }
             _mm256_storeu_ps(du + p * cols + c, g);
             s = _mm256_add_ps(s, g);

@@ -48,4 +48,22 @@ class FusedDenseSpec : FunSpec({
             }
         }
     }
+
+    test("SiLU and its derivative from -100 to 100 equal x / (1 + e^-x) and σ(x)(1 + x(1 - σ(x))) in double precision") {
+        // a 1 × 1 layer of weight 1 is SiLU itself; 1001 values leave a tail past the last full vector
+        val xs = FloatArray(1001) { -100f + 0.2f * it }
+        graph {
+            val x = tf.constant(Shape.of(xs.size.toLong(), 1), DataBuffers.of(*xs))
+            val y = FusedDense.forTraining(tf, x, tf.constant(arrayOf(floatArrayOf(1f))), tf.constant(floatArrayOf(0f)), true)
+            val dx = flat(tf.gradients(tf.reduceSum(y, tf.constant(intArrayOf(0, 1))), listOf(x)).dy<TFloat32>(0))
+            val values = flat(y)
+            for (i in xs.indices) {
+                val v = xs[i].toDouble()
+                val sigma = 1.0 / (1.0 + kotlin.math.exp(-v))
+                // relative where the value is not tiny; below 1e-30 in absolute terms (e^-87 is where the kernels clamp)
+                abs(values[i] - v * sigma) shouldBeLessThan 2e-6 * abs(v * sigma) + 1e-30
+                abs(dx[i] - sigma * (1 + v * (1 - sigma))) shouldBeLessThan 2e-6 * abs(sigma * (1 + v * (1 - sigma))) + 1e-30
+            }
+        }
+    }
 })
