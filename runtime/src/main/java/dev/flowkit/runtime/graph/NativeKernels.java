@@ -38,9 +38,31 @@ public final class NativeKernels {
     private static final Set<String> OPS = new HashSet<>();
     private static final String STATUS = load();
 
-    /** Whether the native library registered the op [name] with TensorFlow. */
+    /** Graphs being built on this thread for TensorFlow without Flowkit (see {@link #portable}). */
+    private static final ThreadLocal<Boolean> PORTABLE = ThreadLocal.withInitial(() -> false);
+
+    /** Whether the native library registered the op [name] with TensorFlow, and graphs built now may use it. */
     public static boolean has(String name) {
+        return loaded(name) && !PORTABLE.get();
+    }
+
+    /** Whether the native library registered the op [name] with TensorFlow (for set-up once per process, such as gradients). */
+    public static boolean loaded(String name) {
         return OPS.contains(name);
+    }
+
+    /**
+     * Runs [build] with the native kernels off on this thread, so that the graph it builds holds TensorFlow's own ops
+     * only (a SavedModel that plain TensorFlow loads), with the same numbers.
+     */
+    public static <T> T portable(java.util.function.Supplier<T> build) {
+        boolean outer = PORTABLE.get();
+        PORTABLE.set(true);
+        try {
+            return build.get();
+        } finally {
+            PORTABLE.set(outer);
+        }
     }
 
     /** "loaded", or why the native kernels are not used. */

@@ -21,7 +21,12 @@ import org.tensorflow.types.TFloat32;
 public final class FusedDense {
     private FusedDense() {}
 
-    static final boolean NATIVE = NativeKernels.has(NativeKernels.DENSE) && registerGradient();
+    private static final boolean GRADIENT = NativeKernels.loaded(NativeKernels.DENSE) && registerGradient();
+
+    /** Whether graphs built now get the kernel (else the composition). */
+    static boolean isNative() {
+        return GRADIENT && NativeKernels.has(NativeKernels.DENSE);
+    }
 
     /** act(x W + bias) for x [n, in], W [in, out] and a bias of out values ([out] or [1, out]); silu false: no activation. */
     public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
@@ -38,7 +43,7 @@ public final class FusedDense {
 
     private static Operand<TFloat32> build(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu,
                                            boolean training, boolean keepZ) {
-        if (!NATIVE) {
+        if (!isNative()) {
             Operand<TFloat32> z = tf.math.add(tf.linalg.matMul(x, w), bias);
             return silu ? Activations.apply(tf, z, dev.flowkit.spec.Activation.SILU, training) : z;
         }

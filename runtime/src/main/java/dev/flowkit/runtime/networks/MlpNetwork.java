@@ -72,7 +72,7 @@ public final class MlpNetwork implements Network {
                     }
                 }
                 boolean hidden = i + 1 < weights.size();
-                if (FusedDense.NATIVE && perPoint.isEmpty() && (!hidden || activation == Activation.SILU)) { // one kernel
+                if (FusedDense.isNative() && perPoint.isEmpty() && (!hidden || activation == Activation.SILU)) { // one kernel
                     h = training ? FusedDense.forTraining(ops, h, weights.get(i), bias, hidden) : FusedDense.apply(ops, h, weights.get(i), bias, hidden);
                     continue;
                 }

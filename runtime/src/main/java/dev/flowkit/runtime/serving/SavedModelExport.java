@@ -3,6 +3,7 @@ package dev.flowkit.runtime.serving;
 import dev.flowkit.runtime.compiler.Components;
 import dev.flowkit.runtime.compiler.SessionOptions;
 import dev.flowkit.runtime.distributions.DataDescription;
+import dev.flowkit.runtime.graph.NativeKernels;
 import dev.flowkit.runtime.run.Checkpoints;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.Prediction;
@@ -29,6 +30,14 @@ public final class SavedModelExport {
         if (Files.exists(dir)) {
             throw new IllegalArgumentException("--out: " + dir + " exists; a SavedModel needs a new folder (remove it or choose another)");
         }
+        NativeKernels.portable(() -> {
+            writeGraph(spec, data, components, sampler, checkpoint, dir);
+            return null;
+        });
+    }
+
+    /** The graph of TensorFlow's own ops (Flowkit's kernels are off on this thread meanwhile). */
+    private static void writeGraph(ExperimentSpec spec, DataDescription data, Components components, SamplerSpec sampler, Path checkpoint, Path dir) {
         try (ServingGraph graph = new ServingGraph(spec, data, components, SessionOptions.DEFAULT)) {
             graph.restore(checkpoint);
             boolean labelled = data.classes() > 0;

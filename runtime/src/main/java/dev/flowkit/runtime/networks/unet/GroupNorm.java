@@ -25,7 +25,7 @@ import org.tensorflow.types.TInt32;
  */
 final class GroupNorm {
     private static final double EPS = 1e-5;
-    private static final boolean NATIVE = NativeKernels.has(NativeKernels.GROUP_NORM) && registerGradient();
+    private static final boolean GRADIENT = NativeKernels.loaded(NativeKernels.GROUP_NORM) && registerGradient();
     private final Variable<TFloat32> gamma;
     private final Variable<TFloat32> beta;
     private final int groups;
@@ -40,7 +40,7 @@ final class GroupNorm {
 
     /** act(GN(x + shift)) of images x [n, height, width, channels]; shift [n or 1, channels] or null; activation null: none. */
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> shift, int height, int width, Activation activation, boolean training) {
-        if (NATIVE && (activation == null || activation == Activation.SILU)) return fused(tf, x, shift, activation != null);
+        if (GRADIENT && NativeKernels.has(NativeKernels.GROUP_NORM) && (activation == null || activation == Activation.SILU)) return fused(tf, x, shift, activation != null);
         return composed(tf, x, shift, height, width, activation, training);
     }
 
