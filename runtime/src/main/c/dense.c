@@ -1,14 +1,20 @@
 /*
- * FlowkitDense: y = act(x w + b) for x [rows, k], w [k, n] and a bias of n values (any shape), act SiLU (attr silu) or
- * none: an MLP layer as one kernel. With keep_z it also returns z = x w + b (for the gradient: training), else an
- * empty z. FlowkitSiluGrad(dy, z) = dy silu'(z) = dy sigma(z) (1 + z (1 - sigma(z))) is SiLU's gradient in one pass. TensorFlow's oneDNN MatMul spends ~10 us per call on set-up
- * and runs at 75-93 GFLOP/s for [1000, 64] x [64, 64] here, and bias and SiLU were one or two more passes; this
- * kernel's product runs at ~115 GFLOP/s on one core, and the SiLU runs on each tile of rows while it is in cache.
+ * FlowkitDense: y = act(sum_j x_j w_j + b) for inputs x_j [rows, k_j], weights w_j [k_j, n] and a bias of n values
+ * (any shape), act SiLU (attr silu) or none: an MLP layer as one kernel, its input given in parts that are never
+ * concatenated (a U-Net's [decoder | encoder] channels, an MLP's [x | t]). With keep_z it also returns
+ * z = sum_j x_j w_j + b (for the gradient: training), else an empty z.
+ * FlowkitDenseGrad(dy, z, x_j, w_j, bias): with dz = dy silu'(z) (or dy), every gradient of the layer in one kernel:
+ * dx_j = dz w_j^T, dw_j = x_j^T dz and db = dz summed over rows, in the shapes of x_j, w_j and the bias.
+ * FlowkitSiluGrad(dy, z) = dy silu'(z) in one pass.
  *
- * The product: tiles of 6 rows by 16 columns, 12 AVX2 accumulators started at the bias, one FMA per row and vector for
- * each of the k inputs (w's rows stay in L1 for the shapes it is meant for); columns past the last 16 by masked
- * 8-wide vectors; rows past the last 6 through a zero-padded tile. The activation runs after each 6-row tile, so
- * the product's loop keeps all 16 registers. Runs on the calling thread, as the other kernels.
+ * Why: TensorFlow's oneDNN MatMul spends ~10 us per call on set-up and runs at 75-93 GFLOP/s for
+ * [1000, 64] x [64, 64] here, and bias, SiLU and their gradients were more passes and ops; these products run at
+ * ~115 GFLOP/s on one core, and SiLU runs on each tile of rows while it is in cache.
+ *
+ * Every product is C = init + sum_t A_t B_t by one register-tiled loop: tiles of up to 6 rows by 16 columns, 12 AVX2
+ * accumulators, one FMA per row and vector for each step along k (B's rows stay in L1 for the shapes it is meant
+ * for); columns past the last 16 by masked 8-wide vectors. A is read through strides, so x^T dz needs no transpose.
+ * Runs on the calling thread, as the other kernels.
  */
 #include <immintrin.h>
 #include <stdlib.h>
@@ -36,44 +42,93 @@ static void *create(TF_OpKernelConstruction *ctx) {
     return constructed(ctx, status, attrs, free);
 }
 
+/* The gradient kernel's attributes: silu only. */
+static void *create_grad(TF_OpKernelConstruction *ctx) {
+    TF_Status *status = tf.NewStatus();
+    Attrs *attrs = calloc(1, sizeof(Attrs));
+    unsigned char silu = 0;
+    tf.GetAttrBool(ctx, "silu", &silu, status);
+    attrs->silu = silu;
+    return constructed(ctx, status, attrs, free);
+}
+
+/* One term A B of a product: A(r, i) = a[r * row_stride + i * step] for i < k; B [k, C's columns], row-major. */
+typedef struct {
+    const float *a;
+    int64_t row_stride, step, k;
+    const float *b;
+} Term;
+
 /* Lanes 0 .. count - 1 set, for count in 1 .. 8. */
 static inline __m256i lane_mask(int64_t count) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-#define FMA_ROW(r)                                                                                                      \
-    s = _mm256_broadcast_ss(x + (r) * k + i);                                                                           \
-    a##r##0 = _mm256_fmadd_ps(s, w0, a##r##0);                                                                          \
-    a##r##1 = _mm256_fmadd_ps(s, w1, a##r##1)
+/*
+ * Rows [r0, r0 + R) of C [.., n] at columns [col, col + 16) (wide) or the masked 8 at col: init (or 0) plus every
+ * term. Inlined with constant R and wide, so the accumulators are registers and the row loops unrolled.
+ */
+static inline __attribute__((always_inline)) void block(const Term *terms, int count, int64_t r0, const int R, const float *init,
+                                                         float *c, int64_t n, int64_t col, const int wide, __m256i m) {
+    __m256 acc0[TILE_ROWS], acc1[TILE_ROWS];
+    __m256 i0 = init ? (wide ? _mm256_loadu_ps(init + col) : _mm256_maskload_ps(init + col, m)) : _mm256_setzero_ps();
+    __m256 i1 = init && wide ? _mm256_loadu_ps(init + col + 8) : _mm256_setzero_ps();
+    for (int r = 0; r < R; r++) { acc0[r] = i0; acc1[r] = i1; }
+    for (int t = 0; t < count; t++) {
+        const float *a = terms[t].a + r0 * terms[t].row_stride, *b = terms[t].b + col;
+        const int64_t rs = terms[t].row_stride, step = terms[t].step;
+        for (int64_t i = 0; i < terms[t].k; i++, a += step, b += n) {
+            __m256 w0 = wide ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m);
+            __m256 w1 = wide ? _mm256_loadu_ps(b + 8) : w0;
+            for (int r = 0; r < R; r++) {
+                __m256 s = _mm256_broadcast_ss(a + r * rs);
+                acc0[r] = _mm256_fmadd_ps(s, w0, acc0[r]);
+                if (wide) acc1[r] = _mm256_fmadd_ps(s, w1, acc1[r]);
+            }
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float *cr = c + (r0 + r) * n + col;
+        if (wide) { _mm256_storeu_ps(cr, acc0[r]); _mm256_storeu_ps(cr + 8, acc1[r]); }
+        else _mm256_maskstore_ps(cr, m, acc0[r]);
+    }
+}
 
-/* y[0 .. 6) = x[0 .. 6) w + b over all n columns (no activation). */
-static void tile(const float *restrict x, const float *restrict w, const float *restrict b, float *restrict y, int64_t k, int64_t n) {
-    int64_t c = 0;
-    for (; c + 16 <= n; c += 16) {
-        __m256 a00 = _mm256_loadu_ps(b + c), a01 = _mm256_loadu_ps(b + c + 8);
-        __m256 a10 = a00, a11 = a01, a20 = a00, a21 = a01, a30 = a00, a31 = a01, a40 = a00, a41 = a01, a50 = a00, a51 = a01;
-        for (int64_t i = 0; i < k; i++) {
-            __m256 w0 = _mm256_loadu_ps(w + i * n + c), w1 = _mm256_loadu_ps(w + i * n + c + 8), s;
-            FMA_ROW(0); FMA_ROW(1); FMA_ROW(2); FMA_ROW(3); FMA_ROW(4); FMA_ROW(5);
-        }
-        float *yc = y + c;
-        _mm256_storeu_ps(yc, a00); _mm256_storeu_ps(yc + 8, a01);
-        _mm256_storeu_ps(yc + n, a10); _mm256_storeu_ps(yc + n + 8, a11);
-        _mm256_storeu_ps(yc + 2 * n, a20); _mm256_storeu_ps(yc + 2 * n + 8, a21);
-        _mm256_storeu_ps(yc + 3 * n, a30); _mm256_storeu_ps(yc + 3 * n + 8, a31);
-        _mm256_storeu_ps(yc + 4 * n, a40); _mm256_storeu_ps(yc + 4 * n + 8, a41);
-        _mm256_storeu_ps(yc + 5 * n, a50); _mm256_storeu_ps(yc + 5 * n + 8, a51);
+static inline __attribute__((always_inline)) void rows_of(const Term *terms, int count, int64_t r0, const int R, const float *init,
+                                                           float *c, int64_t n) {
+    int64_t col = 0;
+    for (; col + 16 <= n; col += 16) block(terms, count, r0, R, init, c, n, col, 1, _mm256_setzero_si256());
+    for (; col < n; col += 8) block(terms, count, r0, R, init, c, n, col, 0, lane_mask(n - col));
+}
+
+/* Rows [r0, r0 + R) of C = init + sum of the terms, R in 1 .. 6. */
+static void tile(const Term *terms, int count, int64_t r0, int64_t R, const float *init, float *c, int64_t n) {
+    switch (R) {
+    case 6: rows_of(terms, count, r0, 6, init, c, n); break;
+    case 5: rows_of(terms, count, r0, 5, init, c, n); break;
+    case 4: rows_of(terms, count, r0, 4, init, c, n); break;
+    case 3: rows_of(terms, count, r0, 3, init, c, n); break;
+    case 2: rows_of(terms, count, r0, 2, init, c, n); break;
+    default: rows_of(terms, count, r0, 1, init, c, n); break;
     }
-    for (; c < n; c += 8) {
-        __m256i m = lane_mask(n - c);
-        __m256 acc[TILE_ROWS];
-        for (int r = 0; r < TILE_ROWS; r++) acc[r] = _mm256_maskload_ps(b + c, m);
-        for (int64_t i = 0; i < k; i++) {
-            __m256 w0 = _mm256_maskload_ps(w + i * n + c, m);
-            for (int r = 0; r < TILE_ROWS; r++) acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(x + r * k + i), w0, acc[r]);
-        }
-        for (int r = 0; r < TILE_ROWS; r++) _mm256_maskstore_ps(y + r * n + c, m, acc[r]);
+}
+
+/* C [m, n] = init + A B for one term. */
+static void product(const Term *term, int64_t m, const float *init, float *c, int64_t n) {
+    for (int64_t r = 0; r < m; r += TILE_ROWS) tile(term, 1, r, m - r < TILE_ROWS ? m - r : TILE_ROWS, init, c, n);
+}
+
+/* The layer's parts: inputs first .. first + 2 parts - 1 are x_0 .. x_{parts-1}, w_0 .. w_{parts-1}; their rows and columns checked. */
+static const char *terms_of(TF_Tensor **in, int parts, int64_t *rows, int64_t *n, Term *terms) {
+    for (int j = 0; j < parts; j++) {
+        TF_Tensor *x = in[j], *w = in[parts + j];
+        if (tf.NumDims(x) != 2 || tf.NumDims(w) != 2) return "FlowkitDense: every x and w must be a matrix";
+        if (tf.Dim(w, 0) != tf.Dim(x, 1)) return "FlowkitDense: each w must have as many rows as its x has columns";
+        if (j == 0) { *rows = tf.Dim(x, 0); *n = tf.Dim(w, 1); }
+        if (tf.Dim(x, 0) != *rows || tf.Dim(w, 1) != *n) return "FlowkitDense: every x must have the same rows and every w the same columns";
+        terms[j] = (Term){tf.TensorData(x), tf.Dim(x, 1), 1, tf.Dim(x, 1), tf.TensorData(w)};
     }
+    return NULL;
 }
 
 /* The activation of count values of z into y (in place where y is z); a copy without one. */
@@ -82,16 +137,29 @@ static void activate(const Attrs *attrs, const float *z, float *y, int64_t count
     else if (y != z) memcpy(y, z, sizeof(float) * (size_t)count);
 }
 
+/* Fetches all of the kernel's inputs; their count, or 0 (and the kernel failed). */
+static int all_inputs(TF_OpKernelContext *ctx, TF_Status *status, TF_Tensor ***in) {
+    int count = tf.NumInputs(ctx);
+    *in = calloc((size_t)count, sizeof(TF_Tensor *));
+    return get_inputs(ctx, status, *in, count) ? count : 0;
+}
+
+static void delete_all(TF_Tensor **tensors, int count) {
+    for (int i = 0; i < count; i++) if (tensors[i]) tf.DeleteTensor(tensors[i]);
+    free(tensors);
+}
+
 static void compute(void *kernel, TF_OpKernelContext *ctx) {
     const Attrs *attrs = kernel;
     TF_Status *status = tf.NewStatus();
-    TF_Tensor *in[3] = {0}, *out[2] = {0};
-    float *padded = NULL;
-    if (!get_inputs(ctx, status, in, 3)) goto done;
-    if (tf.NumDims(in[0]) != 2 || tf.NumDims(in[1]) != 2) { fail_kernel(ctx, status, "FlowkitDense: x and w must be matrices"); goto done; }
-    int64_t rows = tf.Dim(in[0], 0), k = tf.Dim(in[0], 1), n = tf.Dim(in[1], 1);
-    if (tf.Dim(in[1], 0) != k) { fail_kernel(ctx, status, "FlowkitDense: w must have as many rows as x has columns"); goto done; }
-    if (tf.TensorElementCount(in[2]) != n) { fail_kernel(ctx, status, "FlowkitDense: the bias must have one value per column of w"); goto done; }
+    TF_Tensor **in = NULL, *out[2] = {0};
+    int inputs = all_inputs(ctx, status, &in), parts = (inputs - 1) / 2;
+    Term *terms = calloc((size_t)(parts > 0 ? parts : 1), sizeof(Term));
+    int64_t rows = 0, n = 0;
+    if (!inputs) goto done;
+    const char *problem = terms_of(in, parts, &rows, &n, terms);
+    if (!problem && tf.TensorElementCount(in[2 * parts]) != n) problem = "FlowkitDense: the bias must have one value per column of w";
+    if (problem) { fail_kernel(ctx, status, problem); goto done; }
     int64_t dims[2] = {rows, n}, empty[1] = {0};
     out[0] = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, 2, (size_t)(rows * n) * sizeof(float), status);
     if (tf.GetCode(status) == TF_OK) {
@@ -99,27 +167,77 @@ static void compute(void *kernel, TF_OpKernelContext *ctx) {
                                : tf.AllocateOutput(ctx, 1, TF_FLOAT, empty, 1, 0, status);
     }
     if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
-    const float *x = tf.TensorData(in[0]), *w = tf.TensorData(in[1]), *b = tf.TensorData(in[2]);
+    const float *b = tf.TensorData(in[2 * parts]);
     float *y = tf.TensorData(out[0]);
     float *z = attrs->keep_z ? tf.TensorData(out[1]) : y; /* the product goes to z, the activation from there to y */
-    int64_t r = 0;
-    for (; r + TILE_ROWS <= rows; r += TILE_ROWS) {
-        tile(x + r * k, w, b, z + r * n, k, n);
-        activate(attrs, z + r * n, y + r * n, TILE_ROWS * n);
-    }
-    if (r < rows) { /* the last rows through a zero-padded tile */
-        int64_t left = rows - r;
-        padded = calloc((size_t)(TILE_ROWS * (k + n)), sizeof(float));
-        memcpy(padded, x + r * k, sizeof(float) * (size_t)(left * k));
-        float *tile_out = padded + TILE_ROWS * k;
-        tile(padded, w, b, tile_out, k, n);
-        if (attrs->keep_z) memcpy(z + r * n, tile_out, sizeof(float) * (size_t)(left * n));
-        activate(attrs, tile_out, y + r * n, left * n);
+    for (int64_t r = 0; r < rows; r += TILE_ROWS) {
+        int64_t R = rows - r < TILE_ROWS ? rows - r : TILE_ROWS;
+        tile(terms, parts, r, R, b, z, n);
+        activate(attrs, z + r * n, y + r * n, R * n);
     }
 done:
-    free(padded);
+    free(terms);
     for (int i = 0; i < 2; i++) if (out[i]) tf.DeleteTensor(out[i]);
-    for (int i = 0; i < 3; i++) if (in[i]) tf.DeleteTensor(in[i]);
+    if (in) delete_all(in, inputs);
+    tf.DeleteStatus(status);
+}
+
+/* Output [index] in the shape of [like]. */
+static TF_Tensor *allocate_like(TF_OpKernelContext *ctx, int index, TF_Tensor *like, TF_Status *status) {
+    int64_t dims[8];
+    int rank = tf.NumDims(like);
+    for (int i = 0; i < rank && i < 8; i++) dims[i] = tf.Dim(like, i);
+    return tf.AllocateOutput(ctx, index, TF_FLOAT, dims, rank, (size_t)tf.TensorElementCount(like) * sizeof(float), status);
+}
+
+/* Inputs dy, z, x_0 .. x_{N-1}, w_0 .. w_{N-1}, bias; outputs dx_0 .. dx_{N-1}, dw_0 .. dw_{N-1}, db. */
+static void compute_grad(void *kernel, TF_OpKernelContext *ctx) {
+    const Attrs *attrs = kernel;
+    TF_Status *status = tf.NewStatus();
+    TF_Tensor **in = NULL, **out = NULL;
+    int inputs = all_inputs(ctx, status, &in), parts = (inputs - 3) / 2;
+    Term *terms = calloc((size_t)(parts > 0 ? parts : 1), sizeof(Term));
+    float *dz_buffer = NULL, *wt = NULL;
+    int64_t rows = 0, n = 0;
+    if (!inputs) goto done;
+    out = calloc((size_t)(2 * parts + 1), sizeof(TF_Tensor *));
+    const char *problem = terms_of(in + 2, parts, &rows, &n, terms);
+    if (!problem && tf.TensorElementCount(in[0]) != rows * n) problem = "FlowkitDenseGrad: dy must be [rows, columns of w]";
+    if (!problem && attrs->silu && tf.TensorElementCount(in[1]) != rows * n) problem = "FlowkitDenseGrad: z must be [rows, columns of w]";
+    if (!problem && tf.TensorElementCount(in[2 + 2 * parts]) != n) problem = "FlowkitDenseGrad: the bias must have one value per column of w";
+    if (problem) { fail_kernel(ctx, status, problem); goto done; }
+    for (int j = 0; j < 2 * parts + 1 && tf.GetCode(status) == TF_OK; j++) out[j] = allocate_like(ctx, j, in[2 + j], status);
+    if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
+
+    const float *dz = tf.TensorData(in[0]);
+    if (attrs->silu) {
+        dz_buffer = malloc(sizeof(float) * (size_t)(rows * n));
+        silu_grad_array(dz, tf.TensorData(in[1]), dz_buffer, rows * n);
+        dz = dz_buffer;
+    }
+    float *db = tf.TensorData(out[2 * parts]);
+    memset(db, 0, sizeof(float) * (size_t)n);
+    for (int64_t r = 0; r < rows; r++) for (int64_t c = 0; c < n; c++) db[c] += dz[r * n + c];
+
+    int64_t widest = 0;
+    for (int j = 0; j < parts; j++) if (terms[j].k > widest) widest = terms[j].k;
+    wt = malloc(sizeof(float) * (size_t)(widest * n + 1));
+    for (int j = 0; j < parts; j++) {
+        int64_t k = terms[j].k;
+        /* dw_j [k, n] = x_j^T dz: A(i, r) = x_j[r k + i], along the rows */
+        Term xt = {terms[j].a, 1, k, rows, dz};
+        product(&xt, k, NULL, tf.TensorData(out[parts + j]), n);
+        /* dx_j [rows, k] = dz w_j^T, with w_j^T [n, k] written out once */
+        for (int64_t i = 0; i < k; i++) for (int64_t c = 0; c < n; c++) wt[c * k + i] = terms[j].b[i * n + c];
+        Term back = {dz, n, 1, n, wt};
+        product(&back, rows, NULL, tf.TensorData(out[j]), k);
+    }
+done:
+    free(dz_buffer);
+    free(wt);
+    free(terms);
+    if (out) delete_all(out, 2 * parts + 1);
+    if (in) delete_all(in, inputs);
     tf.DeleteStatus(status);
 }
 
@@ -131,13 +249,9 @@ static void compute_silu_grad(void *kernel, TF_OpKernelContext *ctx) {
     if (!get_inputs(ctx, status, in, 2)) goto done;
     int64_t count = tf.TensorElementCount(in[1]);
     if (tf.TensorElementCount(in[0]) != count || tf.NumDims(in[1]) > 8) { fail_kernel(ctx, status, "FlowkitSiluGrad: dy and z must have one shape"); goto done; }
-    int64_t dims[8];
-    for (int i = 0; i < tf.NumDims(in[1]); i++) dims[i] = tf.Dim(in[1], i);
-    out = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, tf.NumDims(in[1]), (size_t)count * sizeof(float), status);
+    out = allocate_like(ctx, 0, in[1], status);
     if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
-    const float *dy = tf.TensorData(in[0]), *z = tf.TensorData(in[1]);
-    float *dz = tf.TensorData(out);
-    silu_grad_array(dy, z, dz, count);
+    silu_grad_array(tf.TensorData(in[0]), tf.TensorData(in[1]), tf.TensorData(out), count);
 done:
     if (out) tf.DeleteTensor(out);
     for (int i = 0; i < 2; i++) if (in[i]) tf.DeleteTensor(in[i]);
@@ -149,12 +263,13 @@ static void *create_stateless(TF_OpKernelConstruction *ctx) {
     return NULL;
 }
 
-/* y: [x's rows, w's columns]; z too, or empty (left to the kernel). */
+/* y: [x_0's rows, w_0's columns]; z too, or empty (left to the kernel). */
 static void shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+    int64_t parts = (tf.ShapeNumInputs(ctx) - 1) / 2;
     TF_ShapeHandle *x = tf.NewShapeHandle(), *w = tf.NewShapeHandle(), *rows = tf.NewShapeHandle(), *cols = tf.NewShapeHandle(), *y = tf.NewShapeHandle();
     tf.SetUnknownShape(ctx, status);
     if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, 0, x, status);
-    if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, 1, w, status);
+    if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, (int)parts, w, status);
     if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, x, 2, x, status);
     if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, w, 2, w, status);
     if (tf.GetCode(status) == TF_OK) tf.Subshape(ctx, x, 0, 1, rows, status);
@@ -165,12 +280,26 @@ static void shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
     for (int i = 0; i < 5; i++) tf.DeleteShapeHandle(handles[i]);
 }
 
+/* dx_j, dw_j and db in the shapes of x_j, w_j and the bias (inputs 2 ..). */
+static void shape_grad(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+    int64_t outputs = tf.ShapeNumInputs(ctx) - 2;
+    for (int64_t i = 0; i < outputs && tf.GetCode(status) == TF_OK; i++) copy_shape(ctx, (int)i + 2, (int)i, status);
+}
+
 const OpKernel dense = {
     .name = "FlowkitDense",
-    .inputs = {"x: float", "w: float", "bias: float"},
+    .inputs = {"x: N * float", "w: N * float", "bias: float"},
     .outputs = {"y: float", "z: float"},
-    .attrs = {"silu: bool", "keep_z: bool = false"},
+    .attrs = {"N: int >= 1", "silu: bool", "keep_z: bool = false"},
     .shape = shape, .create = create, .compute = compute, .destroy = destroy,
+};
+
+const OpKernel dense_grad = {
+    .name = "FlowkitDenseGrad",
+    .inputs = {"dy: float", "z: float", "x: N * float", "w: N * float", "bias: float"},
+    .outputs = {"dx: N * float", "dw: N * float", "db: float"},
+    .attrs = {"N: int >= 1", "silu: bool"},
+    .shape = shape_grad, .create = create_grad, .compute = compute_grad, .destroy = destroy,
 };
 
 const OpKernel silu_grad = {

@@ -35,6 +35,7 @@ static int find_functions(void) {
     FIND(GetAttrInt64List, "TF_OpKernelConstruction_GetAttrInt64List");
     FIND(GetAttrFloatList, "TF_OpKernelConstruction_GetAttrFloatList");
     FIND(ConstructionFailure, "TF_OpKernelConstruction_Failure");
+    FIND(NumInputs, "TF_NumInputs"); FIND(ShapeNumInputs, "TF_ShapeInferenceContextNumInputs");
     return 1;
 }
 
@@ -61,12 +62,14 @@ int get_inputs(TF_OpKernelContext *ctx, TF_Status *status, TF_Tensor **in, int c
     return 1;
 }
 
-void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+void copy_shape(TF_ShapeInferenceContext *ctx, int input, int output, TF_Status *status) {
     TF_ShapeHandle *shape = tf.NewShapeHandle();
-    tf.GetInputShape(ctx, 0, shape, status);
-    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, 0, shape, status);
+    tf.GetInputShape(ctx, input, shape, status);
+    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, output, shape, status);
     tf.DeleteShapeHandle(shape);
 }
+
+void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status) { copy_shape(ctx, 0, 0, status); }
 
 static void register_op_kernel(const OpKernel *k, TF_Status *status) {
     TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder(k->name);
@@ -88,6 +91,7 @@ __attribute__((constructor)) static void register_kernels(void) {
     register_op_kernel(&group_norm, status);
     register_op_kernel(&group_norm_grad, status);
     register_op_kernel(&dense, status);
+    register_op_kernel(&dense_grad, status);
     register_op_kernel(&silu_grad, status);
     tf.DeleteStatus(status);
 }

@@ -57,6 +57,8 @@ extern struct TfKernelApi {
     void (*GetAttrFloatList)(TF_OpKernelConstruction *, const char *, float *, int, TF_Status *);
     void (*ConstructionFailure)(TF_OpKernelConstruction *, TF_Status *);
     void (*RegisterOpDefinition)(TF_OpDefinitionBuilder *, TF_Status *);
+    int (*NumInputs)(TF_OpKernelContext *);
+    int64_t (*ShapeNumInputs)(TF_ShapeInferenceContext *);
 } tf;
 
 
@@ -71,7 +73,7 @@ typedef struct {
 } OpKernel;
 
 /* Each kernel file defines one. */
-extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, dense, silu_grad;
+extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, dense, dense_grad, silu_grad;
 
 /* The end of a kernel's construction: the kernel, or NULL (destroyed, construction failed) if status holds an error; status deleted. */
 void *constructed(TF_OpKernelConstruction *ctx, TF_Status *status, void *kernel, void (*destroy)(void *));
@@ -81,6 +83,9 @@ int get_inputs(TF_OpKernelContext *ctx, TF_Status *status, TF_Tensor **in, int c
 
 /* A shape function: the (first) output has the first input's shape. */
 void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status);
+
+/* Sets output [output] to the shape of input [input]. */
+void copy_shape(TF_ShapeInferenceContext *ctx, int input, int output, TF_Status *status);
 
 /* Fails the kernel's computation with an invalid-argument message. */
 void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message);

@@ -30,6 +30,8 @@ public final class NativeKernels {
     public static final String GROUP_NORM_GRAD = "FlowkitGroupNormGrad";
     /** act(x W + b), act SiLU or none: an MLP's layer (see networks.FusedDense). */
     public static final String DENSE = "FlowkitDense";
+    /** Every gradient of that layer in one kernel: dx, dW and db (see networks.FusedDense). */
+    public static final String DENSE_GRAD = "FlowkitDenseGrad";
     /** dy silu'(z) in one pass, the dense kernel's gradient (see networks.FusedDense). */
     public static final String SILU_GRAD = "FlowkitSiluGrad";
 

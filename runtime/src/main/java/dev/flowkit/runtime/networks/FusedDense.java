@@ -1,7 +1,9 @@
 package dev.flowkit.runtime.networks;
 
 import dev.flowkit.runtime.graph.NativeKernels;
+import java.util.ArrayList;
 import java.util.List;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
@@ -10,13 +12,18 @@ import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A dense layer act(x W + b), act SiLU or none, as one native kernel (`FlowkitDense`) where Flowkit's kernels are
- * loaded: an MLP's layers (sampling, and training from the second layer on) and the U-Net's output taps. Measured on
- * one core for [1000, 64] × [64, 64] with SiLU: ~100 µs where MatMul, BiasAdd and the swish took ~150–180 µs (oneDNN's
- * MatMul alone spends ~10 µs per call on set-up). Its gradient is registered here (the exact divergence of likelihoods
- * differentiates the sampling network): TensorFlow's products and SiLU's derivative by a kernel of its own
- * (`FlowkitSiluGrad`), at z = x W + b kept by the forward kernel in training graphs. Without the kernels: MatMul, the
- * bias and the activation of {@link Activations}. Tested against that composition, values and gradients.
+ * A dense layer act(Σ_j x_j W_j + b), act SiLU or none, as one native kernel (`FlowkitDense`) where Flowkit's kernels
+ * are loaded: an MLP's layers and the U-Net's output taps. The input comes in parts x_j with their rows W_j of the
+ * weights, so a layer on [x | t] or [decoder | encoder] channels needs no concatenation. Measured on one core for
+ * [1000, 64] × [64, 64] with SiLU: ~100 µs where MatMul, BiasAdd and the swish took ~150–180 µs (oneDNN's MatMul alone
+ * spends ~10 µs per call on set-up).
+ *
+ * <p>Its gradient is registered here. Where the forward kernel kept z = x W + b (training) or there is no
+ * activation, all of it is one kernel (`FlowkitDenseGrad`: dz = dy silu'(z), dx_j, dW_j and db), instead of SiLU's
+ * derivative, two products and a sum per part. A sampling layer with SiLU (differentiated by the exact divergence of
+ * likelihoods, which needs dx only) takes z again from TensorFlow's product and the derivative from `FlowkitSiluGrad`,
+ * so that nothing computes weight gradients no one reads. Without the kernels: MatMul, the bias and the activation of
+ * {@link Activations}. Tested against that composition, values and gradients.
  */
 public final class FusedDense {
     private FusedDense() {}
@@ -30,47 +37,78 @@ public final class FusedDense {
 
     /** act(x W + bias) for x [n, in], W [in, out] and a bias of out values ([out] or [1, out]); silu false: no activation. */
     public static Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
-        return build(tf, x, w, bias, silu, false, false);
+        return build(tf, List.of(x), List.of(w), bias, silu, false);
+    }
+
+    /** act(Σ_j x_j W_j + bias) for parts x_j [n, in_j] and W_j [in_j, out]. */
+    public static Operand<TFloat32> apply(Ops tf, List<Operand<TFloat32>> xs, List<Operand<TFloat32>> ws, Operand<TFloat32> bias, boolean silu) {
+        return build(tf, xs, ws, bias, silu, false);
     }
 
     /**
-     * The same in a graph that will be differentiated (training): the kernel also keeps z = x W + b, from which the
-     * gradient takes SiLU's derivative (one kernel, `FlowkitSiluGrad`) instead of computing the product again.
+     * The same in a graph that will be differentiated for its parameters (training): the kernel also keeps
+     * z = Σ x_j W_j + b, from which the gradient kernel takes SiLU's derivative instead of computing the product again.
      */
-    static Operand<TFloat32> forTraining(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu) {
-        return build(tf, x, w, bias, silu, true, silu);
+    static Operand<TFloat32> forTraining(Ops tf, List<Operand<TFloat32>> xs, List<Operand<TFloat32>> ws, Operand<TFloat32> bias, boolean silu) {
+        return build(tf, xs, ws, bias, silu, true);
     }
 
-    private static Operand<TFloat32> build(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Operand<TFloat32> bias, boolean silu,
-                                           boolean training, boolean keepZ) {
+    private static Operand<TFloat32> build(Ops tf, List<Operand<TFloat32>> xs, List<Operand<TFloat32>> ws, Operand<TFloat32> bias,
+                                           boolean silu, boolean training) {
+        if (xs.size() != ws.size() || xs.isEmpty()) {
+            throw new IllegalArgumentException("a dense layer needs one weight matrix per input part, got " + xs.size() + " parts and " + ws.size() + " matrices");
+        }
         if (!isNative()) {
-            Operand<TFloat32> z = tf.math.add(tf.linalg.matMul(x, w), bias);
+            Operand<TFloat32> z = bias;
+            for (int j = xs.size() - 1; j >= 0; j--) z = tf.math.add(tf.linalg.matMul(xs.get(j), ws.get(j)), z);
             return silu ? Activations.apply(tf, z, dev.flowkit.spec.Activation.SILU, training) : z;
         }
         @SuppressWarnings("unchecked") Output<TFloat32> y = (Output<TFloat32>) (Output<?>) tf.scope().opBuilder(NativeKernels.DENSE, "Dense")
-                .addInput(x.asOutput()).addInput(w.asOutput()).addInput(bias.asOutput()).setAttr("silu", silu).setAttr("keep_z", keepZ)
+                .addInputList(outputs(xs)).addInputList(outputs(ws)).addInput(bias.asOutput())
+                .setAttr("silu", silu).setAttr("keep_z", training && silu)
                 .build().output(0);
         return y;
     }
 
-    /** dz = dy silu'(z) at z = x W + b (kept, or computed again), or dy; dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over rows, in the bias's shape. */
+    private static Output<?>[] outputs(List<? extends Operand<?>> operands) {
+        return operands.stream().map(Operand::asOutput).toArray(Output<?>[]::new);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Operand<TFloat32>> floats(Output<?>[] outputs) {
+        List<Operand<TFloat32>> list = new ArrayList<>();
+        for (Output<?> o : outputs) list.add((Operand<TFloat32>) o);
+        return list;
+    }
+
+    /** Gradients for x_0 … x_{N−1}, W_0 … W_{N−1} and the bias, in the order of the op's inputs. */
     private static boolean registerGradient() {
         try {
             return TensorFlow.registerCustomGradient(NativeKernels.DENSE, (tf, op, gradients) -> {
-                @SuppressWarnings("unchecked") Operand<TFloat32> x = (Operand<TFloat32>) op.input(0);
-                @SuppressWarnings("unchecked") Operand<TFloat32> w = (Operand<TFloat32>) op.input(1);
-                @SuppressWarnings("unchecked") Operand<TFloat32> bias = (Operand<TFloat32>) op.input(2);
-                @SuppressWarnings("unchecked") Operand<TFloat32> dz = (Operand<TFloat32>) gradients.get(0);
-                var attributes = ((org.tensorflow.GraphOperation) op).attributes();
-                if (attributes.getAttrBool("silu")) {
-                    @SuppressWarnings("unchecked") Operand<TFloat32> kept = (Operand<TFloat32>) (Operand<?>) op.output(1);
-                    Operand<TFloat32> z = attributes.getAttrBool("keep_z") ? kept : tf.math.add(tf.linalg.matMul(x, w), bias);
-                    @SuppressWarnings("unchecked") Output<TFloat32> derivative = (Output<TFloat32>) (Output<?>) tf.scope()
-                            .opBuilder(NativeKernels.SILU_GRAD, "SiluGrad").addInput(dz.asOutput()).addInput(z.asOutput()).build().output(0);
-                    dz = derivative;
+                GraphOperation dense = (GraphOperation) op;
+                int parts = dense.inputListLength("x");
+                List<Operand<TFloat32>> xs = floats(dense.inputList(0, parts));
+                List<Operand<TFloat32>> ws = floats(dense.inputList(parts, parts));
+                @SuppressWarnings("unchecked") Operand<TFloat32> bias = (Operand<TFloat32>) op.input(2 * parts);
+                @SuppressWarnings("unchecked") Operand<TFloat32> dy = (Operand<TFloat32>) gradients.get(0);
+                var attributes = dense.attributes();
+                boolean silu = attributes.getAttrBool("silu");
+                if (!silu || attributes.getAttrBool("keep_z")) {
+                    GraphOperation grad = (GraphOperation) tf.scope().opBuilder(NativeKernels.DENSE_GRAD, "DenseGrad")
+                            .addInput(dy.asOutput()).addInput(op.output(1)).addInputList(outputs(xs)).addInputList(outputs(ws))
+                            .addInput(bias.asOutput()).setAttr("silu", silu).build();
+                    List<Operand<?>> all = new ArrayList<>(List.of(grad.outputList(0, 2 * parts + 1)));
+                    return all;
                 }
-                return List.of(tf.linalg.matMul(dz, w, MatMul.transposeB(true)), tf.linalg.matMul(x, dz, MatMul.transposeA(true)),
-                        tf.reshape(tf.reduceSum(dz, tf.constant(0)), tf.shape(bias)));
+                Operand<TFloat32> z = bias;
+                for (int j = parts - 1; j >= 0; j--) z = tf.math.add(tf.linalg.matMul(xs.get(j), ws.get(j)), z);
+                @SuppressWarnings("unchecked") Operand<TFloat32> dz = (Operand<TFloat32>) (Operand<?>) tf.scope()
+                        .opBuilder(NativeKernels.SILU_GRAD, "SiluGrad").addInput(dy.asOutput()).addInput(z.asOutput()).build().output(0);
+                List<Operand<?>> all = new ArrayList<>();
+                for (Operand<TFloat32> w : ws) all.add(tf.linalg.matMul(dz, w, MatMul.transposeB(true)));
+                for (Operand<TFloat32> x : xs) all.add(tf.linalg.matMul(x, dz, MatMul.transposeA(true)));
+                all.add(tf.reshape(tf.reduceSum(dz, tf.constant(0)), tf.shape(bias)));
+                return all;
             });
         } catch (RuntimeException | LinkageError e) {
             return false;

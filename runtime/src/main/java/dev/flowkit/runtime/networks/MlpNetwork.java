@@ -61,11 +61,20 @@ public final class MlpNetwork implements Network {
             Operand<TFloat32> h = x;
             for (int i = 0; i < weights.size(); i++) {
                 Operand<TFloat32> bias = biases.get(i);
-                List<Operand<TFloat32>> perPoint = new ArrayList<>(); // the first layer's terms that differ between points
+                List<Operand<TFloat32>> inputs = new ArrayList<>(List.of(h)); // the product's parts, with their weights
+                List<Operand<TFloat32>> layerWeights = new ArrayList<>(List.of(weights.get(i)));
+                List<Operand<TFloat32>> perPoint = new ArrayList<>(); // other terms of the first layer that differ between points
                 if (i == 0) {
-                    // one t (or label) for all points, as fixed-step samplers have: its row joins the bias, [1, width]
-                    Operand<TFloat32> time = ops.math.mul(t, timeWeights);
-                    if (t.shape().numDimensions() == 0) bias = ops.math.add(bias, time); else perPoint.add(time);
+                    // one t (or label) for all points, as fixed-step samplers have: its row joins the bias, [1, width];
+                    // a column of t [n, 1] is one more part of the product
+                    int rank = t.shape().numDimensions();
+                    if (rank == 2) {
+                        inputs.add(t);
+                        layerWeights.add(timeWeights);
+                    } else {
+                        Operand<TFloat32> time = ops.math.mul(t, timeWeights);
+                        if (rank == 0) bias = ops.math.add(bias, time); else perPoint.add(time); // rank unknown when built: broadcast
+                    }
                     if (embedding != null) {
                         Operand<TFloat32> rows = classRows(ops, embedding, labels, classes);
                         if (labels == null) bias = ops.math.add(bias, rows); else perPoint.add(rows);
@@ -73,10 +82,11 @@ public final class MlpNetwork implements Network {
                 }
                 boolean hidden = i + 1 < weights.size();
                 if (FusedDense.isNative() && perPoint.isEmpty() && (!hidden || activation == Activation.SILU)) { // one kernel
-                    h = training ? FusedDense.forTraining(ops, h, weights.get(i), bias, hidden) : FusedDense.apply(ops, h, weights.get(i), bias, hidden);
+                    h = training ? FusedDense.forTraining(ops, inputs, layerWeights, bias, hidden) : FusedDense.apply(ops, inputs, layerWeights, bias, hidden);
                     continue;
                 }
-                h = ops.linalg.matMul(h, weights.get(i));
+                h = ops.linalg.matMul(inputs.get(0), layerWeights.get(0));
+                for (int j = 1; j < inputs.size(); j++) h = ops.math.add(h, ops.linalg.matMul(inputs.get(j), layerWeights.get(j)));
                 for (Operand<TFloat32> term : perPoint) h = ops.math.add(h, term);
                 h = bias == biases.get(i) ? ops.nn.biasAdd(h, bias) : ops.math.add(h, bias);
                 if (hidden) h = Activations.apply(ops, h, activation, training);

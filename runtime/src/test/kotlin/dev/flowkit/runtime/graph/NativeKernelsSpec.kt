@@ -17,7 +17,7 @@ class NativeKernelsSpec : FunSpec({
         val flags = File("/proc/cpuinfo").takeIf { it.exists() }?.readLines()?.firstOrNull { it.startsWith("flags") }.orEmpty().split(" ")
         val usable = built && "avx2" in flags && "fma" in flags && System.getenv("FLOWKIT_NATIVE") != "0" && System.getenv("FLOWKIT_GPU") != "1"
         for (op in listOf(NativeKernels.BOX_MULLER_NORMAL, NativeKernels.BANDED_MATMUL, NativeKernels.GROUP_NORM, NativeKernels.GROUP_NORM_GRAD,
-            NativeKernels.DENSE, NativeKernels.SILU_GRAD)) {
+            NativeKernels.DENSE, NativeKernels.DENSE_GRAD, NativeKernels.SILU_GRAD)) {
             NativeKernels.has(op) shouldBe usable
         }
         if (usable) NativeKernels.status() shouldBe "loaded"

@@ -51,14 +51,13 @@ final class Conv2d {
         int h = same ? height : height - 2;
         int w = same ? width : width - 2;
         Operand<TFloat32> taps = tf.reshape(tf.linalg.transpose(filter, tf.constant(new int[] {3, 0, 1, 2})), tf.constant(new int[] {in, 9 * out}));
-        Operand<TFloat32> zero = tf.constant(new float[9 * out]);
-        Operand<TFloat32> sum = null;
+        List<Operand<TFloat32>> inputs = new java.util.ArrayList<>();
+        List<Operand<TFloat32>> rows = new java.util.ArrayList<>();
         for (int i = 0, row = 0; i < parts.size(); row += partChannels[i], i++) {
-            Operand<TFloat32> rows = parts.size() == 1 ? taps
-                    : tf.slice(taps, tf.constant(new int[] {row, 0}), tf.constant(new int[] {partChannels[i], 9 * out}));
-            Operand<TFloat32> product = FusedDense.apply(tf, tf.reshape(parts.get(i), tf.constant(new int[] {-1, partChannels[i]})), rows, zero, false);
-            sum = sum == null ? product : tf.math.add(sum, product);
+            inputs.add(tf.reshape(parts.get(i), tf.constant(new int[] {-1, partChannels[i]})));
+            rows.add(parts.size() == 1 ? taps : tf.slice(taps, tf.constant(new int[] {row, 0}), tf.constant(new int[] {partChannels[i], 9 * out})));
         }
+        Operand<TFloat32> sum = FusedDense.apply(tf, inputs, rows, tf.constant(new float[9 * out]), false);
         Operand<TFloat32> products = tf.reshape(sum, tf.constant(new int[] {-1, h, w, 9 * out}));
         List<Operand<TFloat32>> shifted = new java.util.ArrayList<>();
         for (int a = 0; a < 3; a++) {
