@@ -15,6 +15,7 @@ import dev.flowkit.runtime.compiler.Streams;
 import dev.flowkit.spec.Activation;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.Prediction;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--compare", description = "also run the PyTorch references of --peer (Debian's python3 with torch) in this invocation and "
             + "print each paired figure with the peer's value and the ratio (Flowkit's speed over PyTorch's)")
     boolean compare;
+
+    @Option(names = "--rounds", defaultValue = "1", paramLabel = "N",
+            description = "with --compare: measure Flowkit and the peers N times, alternating, and also print each paired figure's "
+                    + "median ratio over the rounds, so that a slow stretch of a shared machine falls on both sides (default: ${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--peer", paramLabel = "DIR", defaultValue = "../shared/peer", description = "the PyTorch references (default: ${DEFAULT-VALUE})")
     java.nio.file.Path peer;
@@ -106,16 +112,30 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (runs("mlp")) mlp();
-        if (runs("sde")) sde();
-        if (runs("unet")) unet();
-        if (runs("langevin")) langevin();
-        if (runs("peak")) peak();
-        if (compare) {
-            PeerComparison peers = new PeerComparison(peer, peerThreads);
-            String why = peers.unavailable();
-            if (why != null) System.out.println(JSON.writeValueAsString(Map.of("compare", "skipped", "reason", why)));
-            else peers.compare(figures, units);
+        if (rounds < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--rounds: must be at least 1, got " + rounds);
+        PeerComparison peers = compare ? new PeerComparison(peer, peerThreads) : null;
+        String unavailable = peers == null ? null : peers.unavailable();
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        int total = compare && unavailable == null ? rounds : 1;
+        for (int round = 1; round <= total; round++) {
+            if (total > 1) System.out.println(JSON.writeValueAsString(Map.of("round", round, "of", total)));
+            figures.clear();
+            if (runs("mlp")) mlp();
+            if (runs("sde")) sde();
+            if (runs("unet")) unet();
+            if (runs("langevin")) langevin();
+            if (runs("peak")) peak();
+            if (compare && unavailable == null) peers.compare(figures, units).forEach((figure, ratio) -> ratios.computeIfAbsent(figure, f -> new ArrayList<>()).add(ratio));
+        }
+        if (unavailable != null) System.out.println(JSON.writeValueAsString(Map.of("compare", "skipped", "reason", unavailable)));
+        if (total > 1) {
+            for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("compare_median", e.getKey());
+                line.put("ratio", Math.round(median(e.getValue().stream().mapToDouble(Double::doubleValue).toArray()) * 100) / 100.0);
+                line.put("rounds", e.getValue());
+                System.out.println(JSON.writeValueAsString(line));
+            }
         }
         return 0;
     }

@@ -57,8 +57,9 @@ final class PeerComparison {
         return null;
     }
 
-    /** Prints a comparison line for every figure of [flowkit] (name → median) that has a peer. */
-    void compare(Map<String, Double> flowkit, Map<String, String> units) throws Exception {
+    /** Prints a comparison line for every figure of [flowkit] (name → median) that has a peer; returns their ratios. */
+    Map<String, Double> compare(Map<String, Double> flowkit, Map<String, String> units) throws Exception {
+        Map<String, Double> ratios = new LinkedHashMap<>();
         Map<String, List<JsonNode>> outputs = new LinkedHashMap<>(); // one run per script and thread count
         for (Pair pair : PAIRS) {
             if (!flowkit.containsKey(pair.figure())) continue;
@@ -89,13 +90,16 @@ final class PeerComparison {
                 line.put("note", "the peer " + pair.script() + " gave no " + pair.field());
             } else {
                 line.put("peer", Math.round(best * 100) / 100.0);
-                line.put("ratio", Math.round((pair.lowerIsBetter() ? best / flowkit.get(pair.figure()) : flowkit.get(pair.figure()) / best) * 100) / 100.0);
+                double ratio = Math.round((pair.lowerIsBetter() ? best / flowkit.get(pair.figure()) : flowkit.get(pair.figure()) / best) * 100) / 100.0;
+                ratios.put(pair.figure(), ratio);
+                line.put("ratio", ratio);
                 line.put("peerThreads", bestThreads);
                 line.put("peer_script", pair.script());
                 if (torch != null) line.put("torch", torch);
             }
             System.out.println(JSON.writeValueAsString(line));
         }
+        return ratios;
     }
 
     /** The JSON lines a peer printed (none when it failed, with its output shown on stderr). */
