@@ -9,9 +9,9 @@
 
 #define AVX512 __attribute__((target("avx512f")))
 
-/* e^-u by the polynomial of vector_math.h; vscalefps takes u down to 0 without a clamp below, +87 keeps it finite above. */
+/* e^-u by the polynomial of vector_math.h and vscalefps, u clamped to +-87 as in the AVX2 version (also for u = inf). */
 AVX512 static inline __m512 exp_neg16(__m512 u) {
-    u = _mm512_max_ps(u, _mm512_set1_ps(-87.0f));
+    u = _mm512_min_ps(_mm512_max_ps(u, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(87.0f));
     __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(u, _mm512_set1_ps(NEG_LOG2E)), ROUND_NEAREST);
     __m512 f = _mm512_fmsub_ps(u, _mm512_set1_ps(NEG_LOG2E), k), p;
     EXP2_POLY(_mm512_fmadd_ps, _mm512_mul_ps, _mm512_set1_ps, f, p);
