@@ -95,14 +95,13 @@ static void compute(void *kernel, TF_OpKernelContext *ctx) {
     tf.GetInput(ctx, 0, &x, status);
     if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
     int rank = tf.NumDims(x);
-    int64_t values = tf.TensorElementCount(x), d = band->dim, dims[8];
+    int64_t values = tf.TensorElementCount(x), d = band->dim;
     if (rank < 1 || rank > 8 || tf.Dim(x, rank - 1) != d) {
         fail_kernel(ctx, status, "FlowkitBandedMatMul: x's last dimension must be the matrix's (the diagonals' length)");
         goto done;
     }
-    for (int i = 0; i < rank; i++) dims[i] = tf.Dim(x, i);
     int64_t rows = values / d;
-    TF_Tensor *y = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, rank, (size_t)values * sizeof(float), status);
+    TF_Tensor *y = allocate_like(ctx, 0, x, status);
     if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
     const float *in = tf.TensorData(x);
     float *out = tf.TensorData(y);

@@ -31,26 +31,21 @@ typedef struct {
 
 static void destroy(void *kernel) { free(kernel); }
 
-static void *create(TF_OpKernelConstruction *ctx) {
+/* silu, and keep_z where the op has it (FlowkitDense; FlowkitDenseGrad has silu only). */
+static void *attrs_of(TF_OpKernelConstruction *ctx, int with_keep_z) {
     TF_Status *status = tf.NewStatus();
     Attrs *attrs = calloc(1, sizeof(Attrs));
     unsigned char silu = 0, keep_z = 0;
     tf.GetAttrBool(ctx, "silu", &silu, status);
-    if (tf.GetCode(status) == TF_OK) tf.GetAttrBool(ctx, "keep_z", &keep_z, status);
+    if (with_keep_z && tf.GetCode(status) == TF_OK) tf.GetAttrBool(ctx, "keep_z", &keep_z, status);
     attrs->silu = silu;
     attrs->keep_z = keep_z;
     return constructed(ctx, status, attrs, free);
 }
 
-/* The gradient kernel's attributes: silu only. */
-static void *create_grad(TF_OpKernelConstruction *ctx) {
-    TF_Status *status = tf.NewStatus();
-    Attrs *attrs = calloc(1, sizeof(Attrs));
-    unsigned char silu = 0;
-    tf.GetAttrBool(ctx, "silu", &silu, status);
-    attrs->silu = silu;
-    return constructed(ctx, status, attrs, free);
-}
+static void *create(TF_OpKernelConstruction *ctx) { return attrs_of(ctx, 1); }
+
+static void *create_grad(TF_OpKernelConstruction *ctx) { return attrs_of(ctx, 0); }
 
 /* One term A B of a product: A(r, i) = a[r * row_stride + i * step] for i < k; B [k, C's columns], row-major. */
 typedef struct {
@@ -180,14 +175,6 @@ done:
     for (int i = 0; i < 2; i++) if (out[i]) tf.DeleteTensor(out[i]);
     if (in) delete_all(in, inputs);
     tf.DeleteStatus(status);
-}
-
-/* Output [index] in the shape of [like]. */
-static TF_Tensor *allocate_like(TF_OpKernelContext *ctx, int index, TF_Tensor *like, TF_Status *status) {
-    int64_t dims[8];
-    int rank = tf.NumDims(like);
-    for (int i = 0; i < rank && i < 8; i++) dims[i] = tf.Dim(like, i);
-    return tf.AllocateOutput(ctx, index, TF_FLOAT, dims, rank, (size_t)tf.TensorElementCount(like) * sizeof(float), status);
 }
 
 /* Inputs dy, z, x_0 .. x_{N-1}, w_0 .. w_{N-1}, bias; outputs dx_0 .. dx_{N-1}, dw_0 .. dw_{N-1}, db. */

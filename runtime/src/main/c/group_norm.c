@@ -123,13 +123,6 @@ static const char *check_shapes(const Attrs *attrs, TF_Tensor *x, TF_Tensor *shi
     return NULL;
 }
 
-static TF_Tensor *allocate_like(TF_OpKernelContext *ctx, int index, TF_Tensor *like, TF_Status *status) {
-    int64_t dims[8];
-    int rank = tf.NumDims(like);
-    for (int i = 0; i < rank && i < 8; i++) dims[i] = tf.Dim(like, i);
-    return tf.AllocateOutput(ctx, index, TF_FLOAT, dims, rank, (size_t)tf.TensorElementCount(like) * sizeof(float), status);
-}
-
 static void compute_forward(void *kernel, TF_OpKernelContext *ctx) {
     const Attrs *attrs = kernel;
     TF_Status *status = tf.NewStatus();

@@ -71,6 +71,14 @@ void copy_shape(TF_ShapeInferenceContext *ctx, int input, int output, TF_Status 
 
 void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status) { copy_shape(ctx, 0, 0, status); }
 
+TF_Tensor *allocate_like(TF_OpKernelContext *ctx, int index, TF_Tensor *like, TF_Status *status) {
+    int64_t dims[8];
+    int rank = tf.NumDims(like);
+    for (int i = 0; i < rank && i < 8; i++) dims[i] = tf.Dim(like, i);
+    return tf.AllocateOutput(ctx, index, TF_FLOAT, dims, rank, (size_t)tf.TensorElementCount(like) * sizeof(float), status);
+}
+
+
 static void register_op_kernel(const OpKernel *k, TF_Status *status) {
     TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder(k->name);
     for (int i = 0; k->inputs[i]; i++) tf.AddInput(op, k->inputs[i]);

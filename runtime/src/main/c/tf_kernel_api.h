@@ -87,6 +87,9 @@ void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status);
 /* Sets output [output] to the shape of input [input]. */
 void copy_shape(TF_ShapeInferenceContext *ctx, int input, int output, TF_Status *status);
 
+/* Allocates float output [index] in the shape of [like] (rank up to 8). */
+TF_Tensor *allocate_like(TF_OpKernelContext *ctx, int index, TF_Tensor *like, TF_Status *status);
+
 /* Fails the kernel's computation with an invalid-argument message. */
 void fail_kernel(TF_OpKernelContext *ctx, TF_Status *status, const char *message);
 

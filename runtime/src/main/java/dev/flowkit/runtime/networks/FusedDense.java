@@ -59,8 +59,7 @@ public final class FusedDense {
             throw new IllegalArgumentException("a dense layer needs one weight matrix per input part, got " + xs.size() + " parts and " + ws.size() + " matrices");
         }
         if (!isNative()) {
-            Operand<TFloat32> z = bias;
-            for (int j = xs.size() - 1; j >= 0; j--) z = tf.math.add(tf.linalg.matMul(xs.get(j), ws.get(j)), z);
+            Operand<TFloat32> z = tf.math.add(product(tf, xs, ws), bias);
             return silu ? Activations.apply(tf, z, dev.flowkit.spec.Activation.SILU, training) : z;
         }
         @SuppressWarnings("unchecked") Output<TFloat32> y = (Output<TFloat32>) (Output<?>) tf.scope().opBuilder(NativeKernels.DENSE, "Dense")
@@ -68,6 +67,13 @@ public final class FusedDense {
                 .setAttr("silu", silu).setAttr("keep_z", training && silu)
                 .build().output(0);
         return y;
+    }
+
+    /** Σ_j x_j W_j by TensorFlow's MatMul: the composition the kernel replaces. */
+    static Operand<TFloat32> product(Ops tf, List<Operand<TFloat32>> xs, List<Operand<TFloat32>> ws) {
+        Operand<TFloat32> sum = tf.linalg.matMul(xs.get(0), ws.get(0));
+        for (int j = 1; j < xs.size(); j++) sum = tf.math.add(sum, tf.linalg.matMul(xs.get(j), ws.get(j)));
+        return sum;
     }
 
     private static Output<?>[] outputs(List<? extends Operand<?>> operands) {
@@ -97,11 +103,9 @@ public final class FusedDense {
                     GraphOperation grad = (GraphOperation) tf.scope().opBuilder(NativeKernels.DENSE_GRAD, "DenseGrad")
                             .addInput(dy.asOutput()).addInput(op.output(1)).addInputList(outputs(xs)).addInputList(outputs(ws))
                             .addInput(bias.asOutput()).setAttr("silu", silu).build();
-                    List<Operand<?>> all = new ArrayList<>(List.of(grad.outputList(0, 2 * parts + 1)));
-                    return all;
+                    return new ArrayList<Operand<?>>(List.of(grad.outputList(0, 2 * parts + 1)));
                 }
-                Operand<TFloat32> z = bias;
-                for (int j = parts - 1; j >= 0; j--) z = tf.math.add(tf.linalg.matMul(xs.get(j), ws.get(j)), z);
+                Operand<TFloat32> z = tf.math.add(product(tf, xs, ws), bias);
                 @SuppressWarnings("unchecked") Operand<TFloat32> dz = (Operand<TFloat32>) (Operand<?>) tf.scope()
                         .opBuilder(NativeKernels.SILU_GRAD, "SiluGrad").addInput(dy.asOutput()).addInput(z.asOutput()).build().output(0);
                 List<Operand<?>> all = new ArrayList<>();

@@ -85,8 +85,7 @@ public final class MlpNetwork implements Network {
                     h = training ? FusedDense.forTraining(ops, inputs, layerWeights, bias, hidden) : FusedDense.apply(ops, inputs, layerWeights, bias, hidden);
                     continue;
                 }
-                h = ops.linalg.matMul(inputs.get(0), layerWeights.get(0));
-                for (int j = 1; j < inputs.size(); j++) h = ops.math.add(h, ops.linalg.matMul(inputs.get(j), layerWeights.get(j)));
+                h = FusedDense.product(ops, inputs, layerWeights);
                 for (Operand<TFloat32> term : perPoint) h = ops.math.add(h, term);
                 h = bias == biases.get(i) ? ops.nn.biasAdd(h, bias) : ops.math.add(h, bias);
                 if (hidden) h = Activations.apply(ops, h, activation, training);
