@@ -53,8 +53,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "also print, per training figure, for the 2D sampling graph and for a call of 10 Langevin steps, where one traced execution's kernel time goes (by op type)")
     boolean profile;
 
-    @Option(names = "--compare", description = "also run the PyTorch references of --peer (Debian's python3 with torch) in this invocation and "
-            + "print each paired figure with the peer's value and the ratio (Flowkit's speed over PyTorch's)")
+    @Option(names = "--compare", description = "also run the PyTorch references of --peer (Debian's python3 with torch) in this invocation, each "
+            + "group's right after it, and print each paired figure with the peer's value and the ratio (Flowkit's speed over PyTorch's)")
     boolean compare;
 
     @Option(names = "--rounds", defaultValue = "1", paramLabel = "N",
@@ -69,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "torch thread counts to try; the best counts (default: ${DEFAULT-VALUE})")
     List<Integer> peerThreads;
 
-    /** Every figure printed, for --compare. */
+    /** The figures of the group just measured, for --compare. */
     private final Map<String, Double> figures = new LinkedHashMap<>();
     private final Map<String, String> units = new LinkedHashMap<>();
 
@@ -117,15 +117,21 @@ final class BenchCommand implements Callable<Integer> {
         String unavailable = peers == null ? null : peers.unavailable();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         int total = compare && unavailable == null ? rounds : 1;
+        Map<String, Callable<Void>> groups = new LinkedHashMap<>();
+        groups.put("mlp", () -> { mlp(); return null; });
+        groups.put("sde", () -> { sde(); return null; });
+        groups.put("unet", () -> { unet(); return null; });
+        groups.put("langevin", () -> { langevin(); return null; });
+        groups.put("peak", () -> { peak(); return null; });
         for (int round = 1; round <= total; round++) {
             if (total > 1) System.out.println(JSON.writeValueAsString(Map.of("round", round, "of", total)));
-            figures.clear();
-            if (runs("mlp")) mlp();
-            if (runs("sde")) sde();
-            if (runs("unet")) unet();
-            if (runs("langevin")) langevin();
-            if (runs("peak")) peak();
-            if (compare && unavailable == null) peers.compare(figures, units).forEach((figure, ratio) -> ratios.computeIfAbsent(figure, f -> new ArrayList<>()).add(ratio));
+            for (Map.Entry<String, Callable<Void>> group : groups.entrySet()) {
+                if (!runs(group.getKey())) continue;
+                figures.clear();
+                group.getValue().call();
+                // each group's peer right after it: a paired figure's two sides a minute apart, not the whole bench
+                if (compare && unavailable == null) peers.compare(figures, units).forEach((figure, ratio) -> ratios.computeIfAbsent(figure, f -> new ArrayList<>()).add(ratio));
+            }
         }
         if (unavailable != null) System.out.println(JSON.writeValueAsString(Map.of("compare", "skipped", "reason", unavailable)));
         if (total > 1) {

@@ -11,6 +11,7 @@ import dev.flowkit.runtime.metrics.ModelMetric;
 import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.model.ModelContext;
 import dev.flowkit.runtime.model.TrainableModel;
+import dev.flowkit.runtime.objectives.Loss;
 import dev.flowkit.runtime.objectives.Objective;
 import dev.flowkit.runtime.optimizers.Optimizer;
 import dev.flowkit.runtime.paths.ProbabilityPath;
@@ -81,7 +82,7 @@ public final class ExperimentCompiler {
             Variable<TInt64> step = tf.withName("step").variable(tf.constant(0L));
             RandomKey stepKey = new RandomKey(train.stack(List.of(train.constant(seed), train.identity(step))));
             var batchSize = train.constant(parallel.subBatch(spec.getTrain().getBatchSize()));
-            List<Operand<TFloat32>> losses = new ArrayList<>();
+            List<Loss> losses = new ArrayList<>();
             for (int part : parallel.parts()) {
                 // one batch is today's key; sub-batch r of several has a key of its own
                 RandomKey key = parallel.replicas() == 1 ? stepKey : stepKey.derive(SUB_BATCH_KEYS + part);
@@ -98,18 +99,18 @@ public final class ExperimentCompiler {
                 // the objective's rows side by side (RowBlocks), its batch mean from the blocks' means weighted by their rows
                 int rows = parallel.subBatch(spec.getTrain().getBatchSize());
                 List<RowBlocks.Block> blocks = RowBlocks.split(train, rows, options.interOpThreads());
-                List<Operand<TFloat32>> blockLosses = new ArrayList<>();
+                List<Loss> blockLosses = new ArrayList<>();
                 for (RowBlocks.Block block : blocks) {
                     Model trained = model.forTraining(block.of(key.derive(5))).given(labels == null ? null : block.of(train, labels));
-                    Operand<TFloat32> blockLoss = objective.loss(train, block.of(train, z), block.of(train, x0), path, trained, block.of(key.derive(3)));
-                    blockLosses.add(blocks.size() == 1 ? blockLoss : train.math.mul(blockLoss, train.math.div(
+                    Loss blockLoss = objective.differentiable(train, block.of(train, z), block.of(train, x0), path, trained, block.of(key.derive(3)));
+                    blockLosses.add(blocks.size() == 1 ? blockLoss : blockLoss.times(train, train.math.div(
                             train.dtypes.cast(block.rows(), TFloat32.class), Tensors.scalar(train, rows))));
                 }
-                losses.add(blockLosses.size() == 1 ? blockLosses.get(0) : train.math.addN(blockLosses));
+                losses.add(Loss.sum(train, blockLosses));
             }
-            Operand<TFloat32> loss = losses.size() == 1 ? losses.get(0)
-                    : train.math.div(train.math.addN(losses), Tensors.scalar(train, losses.size()));
-            Op update = optimizer.minimize(train, loss, model.variables(), step, spec.getTrain().getSteps(), parallel.reducer());
+            Loss differentiable = losses.size() == 1 ? losses.get(0) : Loss.sum(train, losses).times(train, Tensors.scalar(train, 1.0 / losses.size()));
+            Operand<TFloat32> loss = differentiable.value();
+            Op update = optimizer.minimize(train, differentiable, model.variables(), step, spec.getTrain().getSteps(), parallel.reducer());
             Operand<TFloat32> learningRate = optimizer.learningRate(train, step, spec.getTrain().getSteps());
             LossWindow lossWindow = new LossWindow(train, loss);
             // what samples and evaluations use: the weights, or their moving average (a second copy of the network,

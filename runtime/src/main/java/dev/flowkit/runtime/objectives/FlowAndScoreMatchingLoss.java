@@ -4,6 +4,7 @@ import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.paths.ProbabilityPath;
 import dev.flowkit.spec.Weighting;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -19,6 +20,11 @@ public final class FlowAndScoreMatchingLoss implements Objective {
 
     @Override
     public Operand<TFloat32> loss(Ops tf, Operand<TFloat32> z, Operand<TFloat32> x0, ProbabilityPath path, Model model, RandomKey key) {
-        return tf.math.add(flow.loss(tf, z, x0, path, model, key), score.loss(tf, z, x0, path, model, key.derive(2)));
+        return differentiable(tf, z, x0, path, model, key).value();
+    }
+
+    @Override
+    public Loss differentiable(Ops tf, Operand<TFloat32> z, Operand<TFloat32> x0, ProbabilityPath path, Model model, RandomKey key) {
+        return Loss.sum(tf, List.of(flow.differentiable(tf, z, x0, path, model, key), score.differentiable(tf, z, x0, path, model, key.derive(2))));
     }
 }

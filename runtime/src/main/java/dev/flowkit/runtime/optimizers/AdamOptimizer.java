@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.optimizers;
 
 import dev.flowkit.runtime.graph.Tensors;
+import dev.flowkit.runtime.objectives.Loss;
 import dev.flowkit.spec.Adam;
 import dev.flowkit.spec.Decay;
 import java.util.ArrayList;
@@ -27,7 +28,14 @@ public final class AdamOptimizer implements Optimizer {
     @Override
     public Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps,
                        dev.flowkit.runtime.compiler.DataParallel.GradientReducer reducer) {
-        Gradients gradients = tf.gradients(loss, variables);
+        return minimize(tf, Loss.of(tf, loss), variables, step, totalSteps, reducer);
+    }
+
+    @Override
+    public Op minimize(Ops tf, Loss differentiable, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps,
+                       dev.flowkit.runtime.compiler.DataParallel.GradientReducer reducer) {
+        Operand<TFloat32> loss = differentiable.value();
+        Gradients gradients = differentiable.gradients(tf, variables);
         List<Operand<TFloat32>> grads = new ArrayList<>();
         for (int i = 0; i < variables.size(); i++) grads.add(gradients.dy(i));
         grads = reducer.reduce(tf, grads); // clipping, if any, sees the gradient of the whole batch
@@ -42,9 +50,10 @@ public final class AdamOptimizer implements Optimizer {
         Ops init = tf.withInitScope();
         // Variables are updated in place: no update may start before every gradient (and so every read of a
         // variable in the forward and backward pass) and the loss are computed, or a step would mix old and new weights.
+        // (the ops themselves as control inputs: an Identity of each would be one more op per variable and step)
         List<Op> computed = new ArrayList<>();
-        computed.add(tf.identity(loss));
-        grads.forEach(g -> computed.add(tf.identity(g)));
+        computed.add(loss);
+        computed.addAll(grads);
         Ops afterGradients = tf.withControlDependencies(computed);
         List<Op> updates = new ArrayList<>();
         for (int i = 0; i < variables.size(); i++) {

@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.optimizers;
 
+import dev.flowkit.runtime.objectives.Loss;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -20,6 +21,15 @@ public interface Optimizer {
     /** The same with the gradients passed through [reducer] first (data-parallel training: the mean over replicas). */
     Op minimize(Ops tf, Operand<TFloat32> loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps,
                 dev.flowkit.runtime.compiler.DataParallel.GradientReducer reducer);
+
+    /**
+     * The same for a {@link Loss} whose gradient starts at its seeds (what training builds); an optimizer that does not
+     * override it differentiates the loss's value, the same gradient with more ops.
+     */
+    default Op minimize(Ops tf, Loss loss, List<Variable<TFloat32>> variables, Variable<TInt64> step, long totalSteps,
+                        dev.flowkit.runtime.compiler.DataParallel.GradientReducer reducer) {
+        return minimize(tf, loss.value(), variables, step, totalSteps, reducer);
+    }
 
     /** The learning rate the update uses at the 0-based [step] of [totalSteps] (for logs such as TensorBoard's). */
     Operand<TFloat32> learningRate(Ops tf, Operand<TInt64> step, long totalSteps);
