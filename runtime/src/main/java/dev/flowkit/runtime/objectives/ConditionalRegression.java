@@ -1,6 +1,7 @@
 package dev.flowkit.runtime.objectives;
 
 import dev.flowkit.runtime.graph.RandomKey;
+import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.Tensors;
 import dev.flowkit.runtime.model.Model;
 import dev.flowkit.runtime.paths.PathSample;
@@ -58,7 +59,7 @@ public abstract class ConditionalRegression implements Objective {
         Operand<TFloat32> weight = weight(tf, path, t);
         if (draw.reweight() != null) weight = weight == null ? draw.reweight() : tf.math.mul(weight, draw.reweight());
         if (weight != null) perExample = tf.math.mul(perExample, weight);
-        Operand<TFloat32> rows = tf.dtypes.cast(tf.gather(tf.shape(perExample), tf.constant(0), tf.constant(0)), TFloat32.class);
+        Operand<TFloat32> rows = tf.dtypes.cast(RowBlocks.rows(tf, perExample), TFloat32.class);
         Operand<TFloat32> seed = tf.math.div(tf.math.mul(error, Tensors.scalar(tf, 2)), rows);
         if (weight != null) seed = tf.math.mul(seed, weight);
         return new Loss(tf.math.mean(perExample, tf.constant(new int[] {0, 1})), List.of(prediction), List.of(seed));
