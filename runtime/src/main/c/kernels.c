@@ -101,5 +101,6 @@ __attribute__((constructor)) static void register_kernels(void) {
     register_op_kernel(&dense, status);
     register_op_kernel(&dense_grad, status);
     register_op_kernel(&silu_grad, status);
+    register_op_kernel(&conv, status);
     tf.DeleteStatus(status);
 }

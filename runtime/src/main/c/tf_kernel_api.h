@@ -73,7 +73,7 @@ typedef struct {
 } OpKernel;
 
 /* Each kernel file defines one. */
-extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, dense, dense_grad, silu_grad;
+extern const OpKernel box_muller_normal, banded_matmul, group_norm, group_norm_grad, dense, dense_grad, silu_grad, conv;
 
 /* The end of a kernel's construction: the kernel, or NULL (destroyed, construction failed) if status holds an error; status deleted. */
 void *constructed(TF_OpKernelConstruction *ctx, TF_Status *status, void *kernel, void (*destroy)(void *));

@@ -15,6 +15,7 @@ import dev.flowkit.runtime.compiler.Streams;
 import dev.flowkit.spec.Activation;
 import dev.flowkit.spec.ExperimentSpec;
 import dev.flowkit.spec.Prediction;
+import dev.flowkit.spec.Unet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -234,6 +235,32 @@ final class BenchCommand implements Callable<Integer> {
     private static final long MLP_MACS = 3 * 64 + 3 * 64 * 64 + 64 * 2;
 
     /**
+     * Multiply-adds of one pass of a U-Net without residual blocks or attention (the ScoreNet) per [height]×[width]×[colours]
+     * image: the encoder's 3×3 convolutions (9·in·out per output pixel), the decoder's transposed ones (9·in·out per
+     * input pixel: every input pixel meets every tap once), the time embedding's dense layer and one dense layer per
+     * block onto its channels. GroupNorm, activations and the sampler's update are left out (a few per cent).
+     */
+    static long unetMacs(Unet unet, int height, int width, int colours) {
+        if (unet.getBlocks() != 0 || !unet.getAttention().isEmpty()) throw new IllegalArgumentException("counted for U-Nets without residual blocks or attention");
+        List<Integer> channels = unet.getChannels();
+        List<kotlin.Pair<Integer, Integer>> sizes = unet.sizes(height, width);
+        int levels = channels.size();
+        long e = unet.getEmbedding();
+        long macs = e * e;
+        for (int l = 0; l < levels; l++) {
+            long pixels = (long) sizes.get(l).getFirst() * sizes.get(l).getSecond();
+            macs += pixels * 9L * (l == 0 ? colours : channels.get(l - 1)) * channels.get(l) + e * channels.get(l);
+        }
+        for (int l = levels - 2; l >= 0; l--) {
+            long inputPixels = (long) sizes.get(l + 1).getFirst() * sizes.get(l + 1).getSecond();
+            long in = l == levels - 2 ? channels.get(l + 1) : 2L * channels.get(l + 1);
+            macs += inputPixels * 9L * in * channels.get(l) + e * channels.get(l);
+        }
+        long top = (long) sizes.get(0).getFirst() * sizes.get(0).getSecond();
+        return macs + top * 9L * (levels == 1 ? channels.get(0) : 2L * channels.get(0)) * colours;
+    }
+
+    /**
      * What TensorFlow's matrix multiply reaches on this machine, the yardstick for the figures above: a chain of
      * products x ← x W / √k in one graph execution, at 1024 × 1024 × 1024 (large enough to run near the kernels' best)
      * and at the 2D MLP's shape, 2000 × 64 × 64, on one thread and on all cores.
@@ -321,6 +348,9 @@ final class BenchCommand implements Callable<Integer> {
                     print("unet_train_images_per_s_batch" + batch, median(rates), "images/s", "the score-SDE tutorial's ScoreNet (1,115,297 "
                             + "parameters) on 28×28 images, denoising score matching, Adam, EMA, batch " + batch + ", one session call per step, "
                             + interOp() + " row blocks, one intra-op thread each", interOp());
+                    // forward, and twice that backward (gradients of the inputs and of the weights)
+                    print("unet_train_gflop_per_s_batch" + batch, median(rates) * 6.0 * SCORE_NET_MACS / 1e9, "GFLOP/s", "the same in "
+                            + "multiply-add work (" + SCORE_NET_MACS + " per image and pass), against bench peak", interOp());
                 }
             }
             ExperimentSpec spec = scoreNet(images, 32);
@@ -334,12 +364,17 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 print("unet_em_image_steps_per_s", 64 * 20 / median(seconds), "image-steps/s", "ScoreNet, 64 images × 20 Euler–Maruyama "
                         + "steps of the reverse SDE in one graph execution, " + interOp() + " row blocks, one intra-op thread each; median of " + seconds.length, interOp());
+                print("unet_em_gflop_per_s", 64 * 20 / median(seconds) * 2.0 * SCORE_NET_MACS / 1e9, "GFLOP/s",
+                        "the same in multiply-add work (" + SCORE_NET_MACS + " per image-step), against bench peak", interOp());
                 printSamplingProfile("unet_em_64x20", experiment, 64);
             }
         } finally {
             java.nio.file.Files.deleteIfExists(images);
         }
     }
+
+    /** The ScoreNet's multiply-adds per 28×28 image and pass. */
+    private static final long SCORE_NET_MACS = unetMacs(Unet.scoreNet(), 28, 28, 1);
 
     private static ExperimentSpec scoreNet(java.nio.file.Path images, int batch) {
         return Experiments.experiment("bench-unet", e -> {

@@ -451,4 +451,16 @@ class CliSpec : FunSpec({
             System.clearProperty("flowkit.scriptCache")
         }
     }
+
+    test("bench counts the ScoreNet's multiply-adds per image as the tutorial's layers give them") {
+        // conv 28→26 (1→32), 26→12 (32→64), 12→5 (64→128), 5→2 (128→256): output pixels × 9 × in × out;
+        // transposed 2→5 (256→128), 5→12 (256→64), 12→26 (128→32), 26→28 (64→1): input pixels × 9 × in × out;
+        // embedding 256×256, and the seven dense layers from 256 onto 32+64+128+256+128+64+32 channels
+        val convolutions = 26L * 26 * 9 * 1 * 32 + 12L * 12 * 9 * 32 * 64 + 5L * 5 * 9 * 64 * 128 + 2L * 2 * 9 * 128 * 256
+        val transposed = 2L * 2 * 9 * 256 * 128 + 5L * 5 * 9 * 256 * 64 + 12L * 12 * 9 * 128 * 32 + 26L * 26 * 9 * 64 * 1
+        val dense = 256L * 256 + 256L * (32 + 64 + 128 + 256 + 128 + 64 + 32)
+        BenchCommand.unetMacs(dev.flowkit.spec.Unet.scoreNet(), 28, 28, 1) shouldBe convolutions + transposed + dense
+        BenchCommand.unetMacs(dev.flowkit.spec.Unet.scoreNet(), 28, 28, 1) shouldBe 16_681_344L
+        shouldThrow<IllegalArgumentException> { BenchCommand.unetMacs(dev.flowkit.spec.Unet(), 28, 28, 1) }
+    }
 })

@@ -32,6 +32,8 @@ public final class NativeKernels {
     public static final String DENSE = "FlowkitDense";
     /** Every gradient of that layer in one kernel: dx, dW and db (see networks.FusedDense). */
     public static final String DENSE_GRAD = "FlowkitDenseGrad";
+    /** A 3×3 convolution or its transposed as one product over gathered rows (see networks.unet.ConvKernel). */
+    public static final String CONV = "FlowkitConv2D";
     /** dy silu'(z) in one pass, the dense kernel's gradient (see networks.FusedDense). */
     public static final String SILU_GRAD = "FlowkitSiluGrad";
 

@@ -14,7 +14,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * A 3×3 convolution (NHWC, dilation 1: TensorFlow's Conv2D gradient is correct there), [in] → [out] channels at
  * [stride]; with [transposed] its adjoint (Conv2DBackpropInput), which up-samples by [stride] to a given size, so the
- * decoder reaches exactly the encoder's sizes (28 → 14 → 7 → 4 and back). A stride-1 transposed convolution onto a
+ * decoder reaches exactly the encoder's sizes (28 → 14 → 7 → 4 and back). Both run as Flowkit's native kernel where it
+ * is loaded ({@link ConvKernel}), else as TensorFlow's ops. A stride-1 transposed convolution onto a
  * few channels (the output layer) is a matrix product and a sum of its 9 shifted taps instead: oneDNN's kernel for
  * one output channel ran at 5 GFLOP/s (4.7 ms for [32, 26, 26, 64] → [32, 28, 28, 1] on one core, 0.4 ms this way).
  */
@@ -70,7 +71,7 @@ final class Conv2d {
         return same ? tf.slice(canvas, tf.constant(new int[] {0, 1, 1, 0}), tf.constant(new int[] {-1, height, width, out})) : canvas;
     }
 
-    /** [n, h, w, in] → [n, height, width, out]; height and width matter only for a transposed convolution. */
+    /** [n, h, w, in] → [n, height, width, out], the output's size [height, width]. */
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int height, int width) {
         return apply(tf, List.of(x), height, width);
     }
@@ -84,7 +85,9 @@ final class Conv2d {
             y = shiftedTaps(tf, parts, partChannels, height, width);
         } else {
             Operand<TFloat32> x = parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(3));
-            if (transposed) {
+            if (ConvKernel.isNative()) {
+                y = ConvKernel.apply(tf, x, filter, stride, padding, transposed, height, width, out);
+            } else if (transposed) {
                 Operand<org.tensorflow.types.TInt32> batch = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
                 Operand<org.tensorflow.types.TInt32> size = tf.stack(List.of(batch, tf.constant(height), tf.constant(width), tf.constant(out)));
                 y = tf.nn.conv2dBackpropInput(size, filter, x, strides, padding);

@@ -1,0 +1,294 @@
+/*
+ * FlowkitConv2D(x, filter, size): a 3x3 convolution of NHWC images x [n, h, w, C] at a stride, VALID or SAME, onto an
+ * output of [n, H, W, O], where size is an empty tensor of shape [H, W, O, 0] (its shape carries the output's, which
+ * shape inference cannot compute from attributes through the C API). Not transposed: filter [3, 3, C, O] and
+ * y = Conv2D(x, filter). Transposed: filter [3, 3, O, C] and y = Conv2DBackpropInput([n, H, W, O], filter, x), the
+ * adjoint of the convolution of [n, H, W, O] onto [n, h, w, C] (the U-Net's up-sampling). Padding follows TensorFlow's
+ * rule (SAME: the total pad max((small - 1) stride + 3 - big, 0), less of it before than after).
+ *
+ * Why: in a ScoreNet sampling step (32 images per core, 2x2 to 26x26 pixels, 32 to 256 channels) oneDNN's
+ * convolutions were 75 % of the time at about 50 GFLOP/s per core, where its own matrix product reaches 190-200 on
+ * this machine; these run the same layers at 150-180 (AVX-512) or 95-100 (AVX2) on one core.
+ *
+ * Both are one mechanism, a product with gathered rows: each output pixel is a row of y, and with its valid taps
+ * (ky, kx), y[p] = sum over taps of x[pixel feeding p through (ky, kx)] W(ky, kx), where W(ky, kx) is a [C, O] matrix.
+ * A convolution's output pixels take all 9 taps (fewer at SAME's border); a transposed convolution's only those whose
+ * offset has the stride's residue (for stride 2: 4, 2, 2 or 1 taps by the pixel's parity), so no product by an
+ * inserted zero is ever computed. Pixels with the same valid taps form a class, multiplied as one product on register
+ * tiles: 8 pixels by 32 channels in 16 AVX-512 accumulators (6 by 16 in 12 with AVX2), one FMA per row and vector
+ * along each tap's C inputs, every row read through its own pointer. Runs on the calling thread, as the other kernels.
+ */
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tf_kernel_api.h"
+
+/* Rows per tile: 8 with AVX-512 (16 accumulators of 16 floats), 6 with AVX2 (12 of 8). */
+#define TILE_ROWS 8
+#define AVX2_ROWS 6
+#define MAX_TAPS 9
+/* Tiles computed together, one block of output channels at a time: their rows' inputs (up to 64 pixels x 9 taps x C)
+ * and one block of every tap's weights stay in L2, where a tile at a time would stream all weights per tile. */
+#define CHUNK_TILES 8
+
+typedef struct {
+    int64_t stride;
+    int same, transposed;
+} Attrs;
+
+static void destroy(void *kernel) { free(kernel); }
+
+static void *create(TF_OpKernelConstruction *ctx) {
+    TF_Status *status = tf.NewStatus();
+    Attrs *attrs = calloc(1, sizeof(Attrs));
+    unsigned char same = 0, transposed = 0;
+    tf.GetAttrInt64(ctx, "stride", &attrs->stride, status);
+    if (tf.GetCode(status) == TF_OK) tf.GetAttrBool(ctx, "same", &same, status);
+    if (tf.GetCode(status) == TF_OK) tf.GetAttrBool(ctx, "transposed", &transposed, status);
+    if (tf.GetCode(status) == TF_OK && attrs->stride < 1) tf.SetStatus(status, TF_INVALID_ARGUMENT, "FlowkitConv2D: stride must be at least 1");
+    attrs->same = same;
+    attrs->transposed = transposed;
+    return constructed(ctx, status, attrs, free);
+}
+
+/* One spatial axis: for each output coordinate, the input coordinate each kernel offset k reads (or -1: padding, or
+ * a transposed convolution's offset of the wrong residue or past the border), and the mask of its valid offsets. */
+typedef struct {
+    int *mask;      /* [out]: bit k set where input[y * 3 + k] >= 0 */
+    int64_t *input; /* [out * 3] */
+} Axis;
+
+/* out and in: this axis's output and input sizes; the convolution (not transposed) maps the larger onto the smaller. */
+static int axis_of(Axis *a, int64_t out, int64_t in, int64_t stride, int same, int transposed) {
+    int64_t big = transposed ? out : in, small = transposed ? in : out;
+    int64_t pad = same ? (small - 1) * stride + 3 - big : 0;
+    pad = pad > 0 ? pad / 2 : 0;
+    a->mask = malloc(sizeof(int) * (size_t)out);
+    a->input = malloc(sizeof(int64_t) * (size_t)out * 3);
+    if (!a->mask || !a->input) return 0;
+    for (int64_t y = 0; y < out; y++) {
+        a->mask[y] = 0;
+        for (int64_t k = 0; k < 3; k++) {
+            int64_t i = -1;
+            if (!transposed) i = y * stride + k - pad;
+            else if (y + pad - k >= 0 && (y + pad - k) % stride == 0) i = (y + pad - k) / stride;
+            a->input[y * 3 + k] = i >= 0 && i < in ? i : -1;
+            if (a->input[y * 3 + k] >= 0) a->mask[y] |= 1 << k;
+        }
+    }
+    return 1;
+}
+
+static void free_axis(Axis *a) {
+    free(a->mask);
+    free(a->input);
+}
+
+/* Lanes 0 .. count - 1 set, for count in 0 .. 8. */
+static inline __m256i lane_mask(int64_t count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/*
+ * AVX2's tile: columns [col, col + 16) of rows out[0 .. R), R in 1 .. 6: out[r] = sum over taps t of
+ * sum_i a[t][r][i] b[t][i * o + col ..]. Always 6 rows of named accumulators (GCC keeps them in registers; arrays of them
+ * it spilled on every step): a shorter tile repeats its last row's inputs and stores only its own rows. masked: fewer
+ * than 16 columns left (masked loads and stores), inlined twice so that full tiles use plain ones.
+ */
+#define EACH_AVX2_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5)
+static inline __attribute__((always_inline)) void tile_avx2_of(const float *const a[][TILE_ROWS], const float *const *b, int taps, int64_t k,
+                                                                int64_t R, float *const *out, int64_t o, int64_t col, const int masked) {
+    __m256i m0 = lane_mask(o - col), m1 = lane_mask(o - col - 8);
+#define DECLARE(r) __m256 c##r##0 = _mm256_setzero_ps(), c##r##1 = _mm256_setzero_ps();
+    EACH_AVX2_ROW(DECLARE)
+    for (int t = 0; t < taps; t++) {
+        const float *w = b[t] + col;
+#define POINTER(r) const float *p##r = a[t][r < R ? r : R - 1];
+        EACH_AVX2_ROW(POINTER)
+        for (int64_t i = 0; i < k; i++, w += o) {
+            __m256 w0 = masked ? _mm256_maskload_ps(w, m0) : _mm256_loadu_ps(w);
+            __m256 w1 = masked ? _mm256_maskload_ps(w + 8, m1) : _mm256_loadu_ps(w + 8);
+#define STEP(r) { __m256 s = _mm256_broadcast_ss(p##r + i); c##r##0 = _mm256_fmadd_ps(s, w0, c##r##0); c##r##1 = _mm256_fmadd_ps(s, w1, c##r##1); }
+            EACH_AVX2_ROW(STEP)
+        }
+    }
+#define STORE(r) if (r < R) { \
+        if (masked) { _mm256_maskstore_ps(out[r] + col, m0, c##r##0); _mm256_maskstore_ps(out[r] + col + 8, m1, c##r##1); } \
+        else { _mm256_storeu_ps(out[r] + col, c##r##0); _mm256_storeu_ps(out[r] + col + 8, c##r##1); } }
+    EACH_AVX2_ROW(STORE)
+#undef DECLARE
+#undef POINTER
+#undef STEP
+#undef STORE
+}
+
+static void tile_avx2(const float *const a[][TILE_ROWS], const float *const *b, int taps, int64_t k, int64_t R, float *const *out, int64_t o,
+                      int64_t col) {
+    if (col + 16 <= o) tile_avx2_of(a, b, taps, k, R, out, o, col, 0);
+    else tile_avx2_of(a, b, taps, k, R, out, o, col, 1);
+}
+
+/* AVX-512's tile: columns [col, col + 32) of rows out[0 .. R), R in 1 .. 8, lanes past o masked. Always 8 rows of
+ * named accumulators (GCC keeps them in registers; arrays of them it spilled on every step): a shorter tile repeats
+ * its last row's inputs and stores only its own rows. */
+#define TARGET_AVX512 __attribute__((target("avx512f")))
+#define EACH_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+static TARGET_AVX512 void tile_avx512(const float *const a[][TILE_ROWS], const float *const *b, int taps, int64_t k, int64_t R,
+                                      float *const *out, int64_t o, int64_t col) {
+    int64_t left = o - col;
+    __mmask16 m0 = left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1);
+    __mmask16 m1 = left >= 32 ? 0xFFFF : left > 16 ? (__mmask16)((1u << (left - 16)) - 1) : 0;
+#define DECLARE(r) __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();
+    EACH_ROW(DECLARE)
+    for (int t = 0; t < taps; t++) {
+        const float *w = b[t] + col;
+#define POINTER(r) const float *p##r = a[t][r < R ? r : R - 1];
+        EACH_ROW(POINTER)
+        for (int64_t i = 0; i < k; i++, w += o) {
+            __m512 w0 = _mm512_maskz_loadu_ps(m0, w), w1 = _mm512_maskz_loadu_ps(m1, w + 16);
+#define STEP(r) { __m512 s = _mm512_set1_ps(p##r[i]); c##r##0 = _mm512_fmadd_ps(s, w0, c##r##0); c##r##1 = _mm512_fmadd_ps(s, w1, c##r##1); }
+            EACH_ROW(STEP)
+        }
+    }
+#define STORE(r) if (r < R) { _mm512_mask_storeu_ps(out[r] + col, m0, c##r##0); _mm512_mask_storeu_ps(out[r] + col + 16, m1, c##r##1); }
+    EACH_ROW(STORE)
+#undef DECLARE
+#undef POINTER
+#undef STEP
+#undef STORE
+}
+
+/* AVX-512 where the CPU has it, unless FLOWKIT_AVX512=0 (the AVX2 tiles: how the tests check those on any machine). */
+static int use_avx512(void) {
+    static int cached = -1; /* a race writes the same value */
+    if (cached < 0) {
+        const char *setting = getenv("FLOWKIT_AVX512");
+        cached = __builtin_cpu_supports("avx512f") && !(setting && strcmp(setting, "0") == 0);
+    }
+    return cached;
+}
+
+/*
+ * y [n, H, W, o] from x [n, h, w, c] and weights [9][c][o] (tap ky * 3 + kx): the gathered-row product above.
+ * Returns 0 if memory ran out.
+ */
+int flowkit_conv(const float *x, int64_t n, int64_t h, int64_t w, int64_t c, const float *weights, float *y, int64_t H,
+                 int64_t W, int64_t o, int64_t stride, int same, int transposed) {
+    Axis ay = {0}, ax = {0};
+    const int avx512 = use_avx512();
+    const int64_t tile_rows = avx512 ? TILE_ROWS : AVX2_ROWS;
+    int64_t *pixels = malloc(sizeof(int64_t) * (size_t)(H * W + 1));
+    int ok = pixels && axis_of(&ay, H, h, stride, same, transposed) && axis_of(&ax, W, w, stride, same, transposed);
+    if (ok) {
+        /* pixels with the same valid taps (mask of rows' offsets, mask of columns') form a class: one product */
+        for (int my = 0; my < 8; my++) {
+            for (int mx = 0; mx < 8; mx++) {
+                int64_t count = 0;
+                for (int64_t p = 0; p < H * W; p++) if (ay.mask[p / W] == my && ax.mask[p % W] == mx) pixels[count++] = p;
+                if (!count) continue;
+                int64_t ky_of[MAX_TAPS], kx_of[MAX_TAPS];
+                const float *b[MAX_TAPS];
+                int taps = 0;
+                for (int64_t ky = 0; ky < 3; ky++) {
+                    for (int64_t kx = 0; kx < 3; kx++) {
+                        if (!(my >> ky & 1) || !(mx >> kx & 1)) continue;
+                        ky_of[taps] = ky;
+                        kx_of[taps] = kx;
+                        b[taps++] = weights + (ky * 3 + kx) * c * o;
+                    }
+                }
+                /* chunks of tiles of the class's pixels, across images */
+                for (int64_t g0 = 0; g0 < n * count; g0 += CHUNK_TILES * tile_rows) {
+                    static __thread const float *a[CHUNK_TILES][MAX_TAPS][TILE_ROWS];
+                    static __thread float *out[CHUNK_TILES][TILE_ROWS];
+                    int64_t rows[CHUNK_TILES], tiles = 0;
+                    for (int64_t g = g0; g < n * count && tiles < CHUNK_TILES; g += tile_rows, tiles++) {
+                        int64_t R = rows[tiles] = n * count - g < tile_rows ? n * count - g : tile_rows;
+                        for (int64_t r = 0; r < R; r++) {
+                            int64_t image = (g + r) / count, p = pixels[(g + r) % count], py = p / W, px = p % W;
+                            out[tiles][r] = y + ((image * H + py) * W + px) * o;
+                            if (!taps) memset(out[tiles][r], 0, sizeof(float) * (size_t)o);
+                            for (int t = 0; t < taps; t++) {
+                                int64_t iy = ay.input[py * 3 + ky_of[t]], ix = ax.input[px * 3 + kx_of[t]];
+                                a[tiles][t][r] = x + ((image * h + iy) * w + ix) * c;
+                            }
+                        }
+                    }
+                    for (int64_t col = 0; taps && col < o; col += avx512 ? 32 : 16)
+                        for (int64_t i = 0; i < tiles; i++) {
+                            if (avx512) tile_avx512(a[i], b, taps, c, rows[i], out[i], o, col);
+                            else tile_avx2(a[i], b, taps, c, rows[i], out[i], o, col);
+                        }
+                }
+            }
+        }
+    }
+    free_axis(&ay);
+    free_axis(&ax);
+    free(pixels);
+    return ok;
+}
+
+static void compute(void *kernel, TF_OpKernelContext *ctx) {
+    const Attrs *attrs = kernel;
+    TF_Status *status = tf.NewStatus();
+    TF_Tensor *in[3] = {0}, *out = NULL;
+    float *weights = NULL;
+    if (!get_inputs(ctx, status, in, 3)) goto done;
+    TF_Tensor *x = in[0], *filter = in[1], *size = in[2];
+    if (tf.NumDims(x) != 4 || tf.NumDims(filter) != 4 || tf.NumDims(size) != 4 || tf.Dim(filter, 0) != 3 || tf.Dim(filter, 1) != 3) {
+        fail_kernel(ctx, status, "FlowkitConv2D: x must be [n, h, w, C], the filter [3, 3, ., .] and size [H, W, O, 0]");
+        goto done;
+    }
+    int64_t n = tf.Dim(x, 0), h = tf.Dim(x, 1), w = tf.Dim(x, 2), c = tf.Dim(x, 3), H = tf.Dim(size, 0), W = tf.Dim(size, 1), o = tf.Dim(size, 2);
+    if (tf.Dim(filter, attrs->transposed ? 3 : 2) != c || tf.Dim(filter, attrs->transposed ? 2 : 3) != o) {
+        fail_kernel(ctx, status, "FlowkitConv2D: the filter must map x's channels to size's");
+        goto done;
+    }
+    int64_t dims[4] = {n, H, W, o};
+    out = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)(n * H * W * o) * sizeof(float), status);
+    if (tf.GetCode(status) != TF_OK) { tf.Failure(ctx, status); goto done; }
+    const float *f = tf.TensorData(filter);
+    if (attrs->transposed) {
+        /* [3, 3, o, c] -> one [c, o] matrix per tap */
+        weights = malloc(sizeof(float) * (size_t)(9 * c * o));
+        if (!weights) { fail_kernel(ctx, status, "FlowkitConv2D: out of memory"); goto done; }
+        for (int64_t t = 0; t < 9; t++)
+            for (int64_t j0 = 0; j0 < o; j0 += 16) /* 16 rows of f read along, 16 consecutive values written */
+                for (int64_t i = 0; i < c; i++)
+                    for (int64_t j = j0; j < o && j < j0 + 16; j++) weights[(t * c + i) * o + j] = f[(t * o + j) * c + i];
+        f = weights;
+    }
+    if (n * H * W * o > 0 && !flowkit_conv(tf.TensorData(x), n, h, w, c, f, tf.TensorData(out), H, W, o, attrs->stride, attrs->same, attrs->transposed))
+        fail_kernel(ctx, status, "FlowkitConv2D: out of memory");
+done:
+    free(weights);
+    if (out) tf.DeleteTensor(out);
+    for (int i = 0; i < 3; i++) if (in[i]) tf.DeleteTensor(in[i]);
+    tf.DeleteStatus(status);
+}
+
+/* y: [x's n, size's H, W and O]. */
+static void shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+    TF_ShapeHandle *x = tf.NewShapeHandle(), *size = tf.NewShapeHandle(), *n = tf.NewShapeHandle(), *hwo = tf.NewShapeHandle(), *y = tf.NewShapeHandle();
+    tf.SetUnknownShape(ctx, status);
+    if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, 0, x, status);
+    if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, 2, size, status);
+    if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, x, 4, x, status);
+    if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, size, 4, size, status);
+    if (tf.GetCode(status) == TF_OK) tf.Subshape(ctx, x, 0, 1, n, status);
+    if (tf.GetCode(status) == TF_OK) tf.Subshape(ctx, size, 0, 3, hwo, status);
+    if (tf.GetCode(status) == TF_OK) tf.ConcatenateShapes(ctx, n, hwo, y, status);
+    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, 0, y, status);
+    TF_ShapeHandle *handles[] = {x, size, n, hwo, y};
+    for (int i = 0; i < 5; i++) tf.DeleteShapeHandle(handles[i]);
+}
+
+const OpKernel conv = {
+    .name = "FlowkitConv2D",
+    .inputs = {"x: float", "filter: float", "size: float"},
+    .outputs = {"y: float"},
+    .attrs = {"stride: int", "same: bool", "transposed: bool"},
+    .shape = shape, .create = create, .compute = compute, .destroy = destroy,
+};
