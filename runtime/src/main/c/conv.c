@@ -177,56 +177,61 @@ int flowkit_conv(const float *x, int64_t n, int64_t h, int64_t w, int64_t c, con
                  int64_t W, int64_t o, int64_t stride, int same, int transposed) {
     Axis ay = {0}, ax = {0};
     const int avx512 = use_avx512();
-    const int64_t tile_rows = avx512 ? TILE_ROWS : AVX2_ROWS;
-    int64_t *pixels = malloc(sizeof(int64_t) * (size_t)(H * W + 1));
-    int ok = pixels && axis_of(&ay, H, h, stride, same, transposed) && axis_of(&ax, W, w, stride, same, transposed);
+    const int64_t tile_rows = avx512 ? TILE_ROWS : AVX2_ROWS, pixels = H * W;
+    /* one image's pixels sorted by class (a counting sort), and each one's input offsets for its class's taps */
+    int64_t *order = malloc(sizeof(int64_t) * (size_t)(pixels + 1)), *offsets = malloc(sizeof(int64_t) * (size_t)(pixels * MAX_TAPS + 1));
+    int64_t start[65] = {0};
+    int ok = order && offsets && axis_of(&ay, H, h, stride, same, transposed) && axis_of(&ax, W, w, stride, same, transposed);
     if (ok) {
         /* pixels with the same valid taps (mask of rows' offsets, mask of columns') form a class: one product */
-        for (int my = 0; my < 8; my++) {
-            for (int mx = 0; mx < 8; mx++) {
-                int64_t count = 0;
-                for (int64_t p = 0; p < H * W; p++) if (ay.mask[p / W] == my && ax.mask[p % W] == mx) pixels[count++] = p;
-                if (!count) continue;
-                int64_t ky_of[MAX_TAPS], kx_of[MAX_TAPS];
-                const float *b[MAX_TAPS];
-                int taps = 0;
-                for (int64_t ky = 0; ky < 3; ky++) {
-                    for (int64_t kx = 0; kx < 3; kx++) {
-                        if (!(my >> ky & 1) || !(mx >> kx & 1)) continue;
-                        ky_of[taps] = ky;
-                        kx_of[taps] = kx;
-                        b[taps++] = weights + (ky * 3 + kx) * c * o;
+        for (int64_t p = 0; p < pixels; p++) start[ay.mask[p / W] * 8 + ax.mask[p % W] + 1]++;
+        for (int cls = 0; cls < 64; cls++) start[cls + 1] += start[cls];
+        int64_t next[64];
+        memcpy(next, start, sizeof(next));
+        for (int64_t p = 0; p < pixels; p++) order[next[ay.mask[p / W] * 8 + ax.mask[p % W]]++] = p;
+        for (int cls = 0; cls < 64; cls++) {
+            int64_t count = start[cls + 1] - start[cls];
+            if (!count) continue;
+            const int64_t *members = order + start[cls];
+            int my = cls / 8, mx = cls % 8, taps = 0;
+            const float *b[MAX_TAPS];
+            for (int64_t ky = 0; ky < 3; ky++) {
+                for (int64_t kx = 0; kx < 3; kx++) {
+                    if (!(my >> ky & 1) || !(mx >> kx & 1)) continue;
+                    for (int64_t j = 0; j < count; j++) {
+                        int64_t py = members[j] / W, px = members[j] % W;
+                        offsets[j * MAX_TAPS + taps] = (ay.input[py * 3 + ky] * w + ax.input[px * 3 + kx]) * c;
+                    }
+                    b[taps++] = weights + (ky * 3 + kx) * c * o;
+                }
+            }
+            /* chunks of tiles of the class's pixels, across images (pixel j of image i is row i * count + j) */
+            for (int64_t g0 = 0; g0 < n * count; g0 += CHUNK_TILES * tile_rows) {
+                static __thread const float *a[CHUNK_TILES][MAX_TAPS][TILE_ROWS];
+                static __thread float *out[CHUNK_TILES][TILE_ROWS];
+                int64_t rows[CHUNK_TILES], tiles = 0, image = g0 / count, j = g0 % count;
+                for (int64_t g = g0; g < n * count && tiles < CHUNK_TILES; g += tile_rows, tiles++) {
+                    int64_t R = rows[tiles] = n * count - g < tile_rows ? n * count - g : tile_rows;
+                    for (int64_t r = 0; r < R; r++) {
+                        out[tiles][r] = y + (image * pixels + members[j]) * o;
+                        if (!taps) memset(out[tiles][r], 0, sizeof(float) * (size_t)o);
+                        const float *input = x + image * h * w * c;
+                        for (int t = 0; t < taps; t++) a[tiles][t][r] = input + offsets[j * MAX_TAPS + t];
+                        if (++j == count) { j = 0; image++; }
                     }
                 }
-                /* chunks of tiles of the class's pixels, across images */
-                for (int64_t g0 = 0; g0 < n * count; g0 += CHUNK_TILES * tile_rows) {
-                    static __thread const float *a[CHUNK_TILES][MAX_TAPS][TILE_ROWS];
-                    static __thread float *out[CHUNK_TILES][TILE_ROWS];
-                    int64_t rows[CHUNK_TILES], tiles = 0;
-                    for (int64_t g = g0; g < n * count && tiles < CHUNK_TILES; g += tile_rows, tiles++) {
-                        int64_t R = rows[tiles] = n * count - g < tile_rows ? n * count - g : tile_rows;
-                        for (int64_t r = 0; r < R; r++) {
-                            int64_t image = (g + r) / count, p = pixels[(g + r) % count], py = p / W, px = p % W;
-                            out[tiles][r] = y + ((image * H + py) * W + px) * o;
-                            if (!taps) memset(out[tiles][r], 0, sizeof(float) * (size_t)o);
-                            for (int t = 0; t < taps; t++) {
-                                int64_t iy = ay.input[py * 3 + ky_of[t]], ix = ax.input[px * 3 + kx_of[t]];
-                                a[tiles][t][r] = x + ((image * h + iy) * w + ix) * c;
-                            }
-                        }
+                for (int64_t col = 0; taps && col < o; col += avx512 ? 32 : 16)
+                    for (int64_t i = 0; i < tiles; i++) {
+                        if (avx512) tile_avx512(a[i], b, taps, c, rows[i], out[i], o, col);
+                        else tile_avx2(a[i], b, taps, c, rows[i], out[i], o, col);
                     }
-                    for (int64_t col = 0; taps && col < o; col += avx512 ? 32 : 16)
-                        for (int64_t i = 0; i < tiles; i++) {
-                            if (avx512) tile_avx512(a[i], b, taps, c, rows[i], out[i], o, col);
-                            else tile_avx2(a[i], b, taps, c, rows[i], out[i], o, col);
-                        }
-                }
             }
         }
     }
     free_axis(&ay);
     free_axis(&ax);
-    free(pixels);
+    free(order);
+    free(offsets);
     return ok;
 }
 
