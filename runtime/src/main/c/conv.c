@@ -276,18 +276,7 @@ done:
 
 /* y: [x's n, size's H, W and O]. */
 static void shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
-    TF_ShapeHandle *x = tf.NewShapeHandle(), *size = tf.NewShapeHandle(), *n = tf.NewShapeHandle(), *hwo = tf.NewShapeHandle(), *y = tf.NewShapeHandle();
-    tf.SetUnknownShape(ctx, status);
-    if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, 0, x, status);
-    if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, 2, size, status);
-    if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, x, 4, x, status);
-    if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, size, 4, size, status);
-    if (tf.GetCode(status) == TF_OK) tf.Subshape(ctx, x, 0, 1, n, status);
-    if (tf.GetCode(status) == TF_OK) tf.Subshape(ctx, size, 0, 3, hwo, status);
-    if (tf.GetCode(status) == TF_OK) tf.ConcatenateShapes(ctx, n, hwo, y, status);
-    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, 0, y, status);
-    TF_ShapeHandle *handles[] = {x, size, n, hwo, y};
-    for (int i = 0; i < 5; i++) tf.DeleteShapeHandle(handles[i]);
+    joined_shape(ctx, status, &(ShapePart){0, 4, 0, 1}, &(ShapePart){2, 4, 0, 3});
 }
 
 const OpKernel conv = {

@@ -252,19 +252,8 @@ static void *create_stateless(TF_OpKernelConstruction *ctx) {
 
 /* y: [x_0's rows, w_0's columns]; z too, or empty (left to the kernel). */
 static void shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
-    int64_t parts = (tf.ShapeNumInputs(ctx) - 1) / 2;
-    TF_ShapeHandle *x = tf.NewShapeHandle(), *w = tf.NewShapeHandle(), *rows = tf.NewShapeHandle(), *cols = tf.NewShapeHandle(), *y = tf.NewShapeHandle();
-    tf.SetUnknownShape(ctx, status);
-    if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, 0, x, status);
-    if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, (int)parts, w, status);
-    if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, x, 2, x, status);
-    if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, w, 2, w, status);
-    if (tf.GetCode(status) == TF_OK) tf.Subshape(ctx, x, 0, 1, rows, status);
-    if (tf.GetCode(status) == TF_OK) tf.Subshape(ctx, w, 1, 2, cols, status);
-    if (tf.GetCode(status) == TF_OK) tf.ConcatenateShapes(ctx, rows, cols, y, status);
-    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, 0, y, status);
-    TF_ShapeHandle *handles[] = {x, w, rows, cols, y};
-    for (int i = 0; i < 5; i++) tf.DeleteShapeHandle(handles[i]);
+    int parts = (int)((tf.ShapeNumInputs(ctx) - 1) / 2);
+    joined_shape(ctx, status, &(ShapePart){0, 2, 0, 1}, &(ShapePart){parts, 2, 1, 2});
 }
 
 /* dx_j, dw_j and db in the shapes of x_j, w_j and the bias (inputs 2 ..). */

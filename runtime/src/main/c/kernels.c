@@ -71,6 +71,22 @@ void copy_shape(TF_ShapeInferenceContext *ctx, int input, int output, TF_Status 
 
 void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status) { copy_shape(ctx, 0, 0, status); }
 
+void joined_shape(TF_ShapeInferenceContext *ctx, TF_Status *status, const ShapePart *first, const ShapePart *second) {
+    const ShapePart *parts[2] = {first, second};
+    TF_ShapeHandle *inputs[2] = {tf.NewShapeHandle(), tf.NewShapeHandle()}, *pieces[2] = {tf.NewShapeHandle(), tf.NewShapeHandle()},
+                   *y = tf.NewShapeHandle();
+    tf.SetUnknownShape(ctx, status);
+    for (int i = 0; i < 2; i++) {
+        if (tf.GetCode(status) == TF_OK) tf.GetInputShape(ctx, parts[i]->input, inputs[i], status);
+        if (tf.GetCode(status) == TF_OK) tf.WithRank(ctx, inputs[i], parts[i]->rank, inputs[i], status);
+        if (tf.GetCode(status) == TF_OK) tf.Subshape(ctx, inputs[i], parts[i]->start, parts[i]->end, pieces[i], status);
+    }
+    if (tf.GetCode(status) == TF_OK) tf.ConcatenateShapes(ctx, pieces[0], pieces[1], y, status);
+    if (tf.GetCode(status) == TF_OK) tf.SetOutputShape(ctx, 0, y, status);
+    TF_ShapeHandle *handles[] = {inputs[0], inputs[1], pieces[0], pieces[1], y};
+    for (int i = 0; i < 5; i++) tf.DeleteShapeHandle(handles[i]);
+}
+
 TF_Tensor *allocate_like(TF_OpKernelContext *ctx, int index, TF_Tensor *like, TF_Status *status) {
     int64_t dims[8];
     int rank = tf.NumDims(like);

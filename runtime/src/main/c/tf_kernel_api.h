@@ -84,6 +84,15 @@ int get_inputs(TF_OpKernelContext *ctx, TF_Status *status, TF_Tensor **in, int c
 /* A shape function: the (first) output has the first input's shape. */
 void shape_of_first_input(TF_ShapeInferenceContext *ctx, TF_Status *status);
 
+/* Dimensions [start, end) of input [input], which has rank [rank]. */
+typedef struct {
+    int input;
+    int64_t rank, start, end;
+} ShapePart;
+
+/* A shape function's body: output 0 has the dimensions of [first] followed by those of [second]. */
+void joined_shape(TF_ShapeInferenceContext *ctx, TF_Status *status, const ShapePart *first, const ShapePart *second);
+
 /* Sets output [output] to the shape of input [input]. */
 void copy_shape(TF_ShapeInferenceContext *ctx, int input, int output, TF_Status *status);
 
