@@ -207,8 +207,8 @@ int flowkit_conv(const float *x, int64_t n, int64_t h, int64_t w, int64_t c, con
             }
             /* chunks of tiles of the class's pixels, across images (pixel j of image i is row i * count + j) */
             for (int64_t g0 = 0; g0 < n * count; g0 += CHUNK_TILES * tile_rows) {
-                static __thread const float *a[CHUNK_TILES][MAX_TAPS][TILE_ROWS];
-                static __thread float *out[CHUNK_TILES][TILE_ROWS];
+                const float *a[CHUNK_TILES][MAX_TAPS][TILE_ROWS];
+                float *out[CHUNK_TILES][TILE_ROWS];
                 int64_t rows[CHUNK_TILES], tiles = 0, image = g0 / count, j = g0 % count;
                 for (int64_t g = g0; g < n * count && tiles < CHUNK_TILES; g += tile_rows, tiles++) {
                     int64_t R = rows[tiles] = n * count - g < tile_rows ? n * count - g : tile_rows;
