@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "tf_kernel_api.h"
+#include "vector_math.h"
 
 /* Rows per tile: 8 with AVX-512 (16 accumulators of 16 floats), 6 with AVX2 (12 of 8). */
 #define TILE_ROWS 8
@@ -85,43 +86,53 @@ static void free_axis(Axis *a) {
     free(a->input);
 }
 
-/* Lanes 0 .. count - 1 set, for count in 0 .. 8. */
-static inline __m256i lane_mask(int64_t count) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 /*
- * AVX2's tile: columns [col, col + 16) of rows out[0 .. R), R in 1 .. 6: out[r] = sum over taps t of
- * sum_i a[t][r][i] b[t][i * o + col ..]. Always 6 rows of named accumulators (GCC keeps them in registers; arrays of them
- * it spilled on every step): a shorter tile repeats its last row's inputs and stores only its own rows. masked: fewer
- * than 16 columns left (masked loads and stores), inlined twice so that full tiles use plain ones.
+ * One tile: rows out[0 .. R) at columns [col, col + 2 V_WIDTH): out[r] = sum over taps t of sum_i a[t][r][i] b[t][i o + col ..],
+ * for R up to the instance's rows. The body is one text for AVX2 and AVX-512 (as vector_math.h's): each instance
+ * defines V_TYPE, V_WIDTH, V_ZERO, V_BROADCAST, V_FMADD, V_LOAD(ptr, half) and V_STORE(ptr, half, v) (half 0 or 1 of the
+ * 2 V_WIDTH columns, masked where the instance needs it) and EACH_ROW, then expands GATHERED_TILE. The accumulators are
+ * named variables, a macro per row (GCC kept them in registers; arrays of them it stored to the stack on every step);
+ * a shorter tile repeats its last row's inputs and stores only its own rows.
  */
-#define EACH_AVX2_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define DECLARE(r) V_TYPE c##r##0 = V_ZERO(), c##r##1 = V_ZERO();
+#define POINTER(r) const float *p##r = a[t][r < R ? r : R - 1];
+#define STEP(r) { V_TYPE s = V_BROADCAST(p##r + i); c##r##0 = V_FMADD(s, w0, c##r##0); c##r##1 = V_FMADD(s, w1, c##r##1); }
+#define STORE(r) if (r < R) { V_STORE(out[r] + col, 0, c##r##0); V_STORE(out[r] + col + V_WIDTH, 1, c##r##1); }
+#define GATHERED_TILE                                                                                                 \
+    EACH_ROW(DECLARE)                                                                                                 \
+    for (int t = 0; t < taps; t++) {                                                                                  \
+        const float *w = b[t] + col;                                                                                  \
+        EACH_ROW(POINTER)                                                                                             \
+        for (int64_t i = 0; i < k; i++, w += o) {                                                                     \
+            V_TYPE w0 = V_LOAD(w, 0), w1 = V_LOAD(w + V_WIDTH, 1);                                                    \
+            EACH_ROW(STEP)                                                                                            \
+        }                                                                                                             \
+    }                                                                                                                 \
+    EACH_ROW(STORE)
+
+/* AVX2: 6 rows by 16 columns; masked: fewer than 16 columns left (masked loads and stores), inlined twice so that full
+ * tiles use plain ones. */
+#define V_TYPE __m256
+#define V_WIDTH 8
+#define V_ZERO _mm256_setzero_ps
+#define V_BROADCAST _mm256_broadcast_ss
+#define V_FMADD _mm256_fmadd_ps
+#define V_LOAD(ptr, half) (masked ? _mm256_maskload_ps(ptr, (half) ? m1 : m0) : _mm256_loadu_ps(ptr))
+#define V_STORE(ptr, half, v) do { if (masked) _mm256_maskstore_ps(ptr, (half) ? m1 : m0, v); else _mm256_storeu_ps(ptr, v); } while (0)
+#define EACH_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5)
 static inline __attribute__((always_inline)) void tile_avx2_of(const float *const a[][TILE_ROWS], const float *const *b, int taps, int64_t k,
                                                                 int64_t R, float *const *out, int64_t o, int64_t col, const int masked) {
     __m256i m0 = lane_mask(o - col), m1 = lane_mask(o - col - 8);
-#define DECLARE(r) __m256 c##r##0 = _mm256_setzero_ps(), c##r##1 = _mm256_setzero_ps();
-    EACH_AVX2_ROW(DECLARE)
-    for (int t = 0; t < taps; t++) {
-        const float *w = b[t] + col;
-#define POINTER(r) const float *p##r = a[t][r < R ? r : R - 1];
-        EACH_AVX2_ROW(POINTER)
-        for (int64_t i = 0; i < k; i++, w += o) {
-            __m256 w0 = masked ? _mm256_maskload_ps(w, m0) : _mm256_loadu_ps(w);
-            __m256 w1 = masked ? _mm256_maskload_ps(w + 8, m1) : _mm256_loadu_ps(w + 8);
-#define STEP(r) { __m256 s = _mm256_broadcast_ss(p##r + i); c##r##0 = _mm256_fmadd_ps(s, w0, c##r##0); c##r##1 = _mm256_fmadd_ps(s, w1, c##r##1); }
-            EACH_AVX2_ROW(STEP)
-        }
-    }
-#define STORE(r) if (r < R) { \
-        if (masked) { _mm256_maskstore_ps(out[r] + col, m0, c##r##0); _mm256_maskstore_ps(out[r] + col + 8, m1, c##r##1); } \
-        else { _mm256_storeu_ps(out[r] + col, c##r##0); _mm256_storeu_ps(out[r] + col + 8, c##r##1); } }
-    EACH_AVX2_ROW(STORE)
-#undef DECLARE
-#undef POINTER
-#undef STEP
-#undef STORE
+    GATHERED_TILE
 }
+#undef V_TYPE
+#undef V_WIDTH
+#undef V_ZERO
+#undef V_BROADCAST
+#undef V_FMADD
+#undef V_LOAD
+#undef V_STORE
+#undef EACH_ROW
 
 static void tile_avx2(const float *const a[][TILE_ROWS], const float *const *b, int taps, int64_t k, int64_t R, float *const *out, int64_t o,
                       int64_t col) {
@@ -129,35 +140,31 @@ static void tile_avx2(const float *const a[][TILE_ROWS], const float *const *b, 
     else tile_avx2_of(a, b, taps, k, R, out, o, col, 1);
 }
 
-/* AVX-512's tile: columns [col, col + 32) of rows out[0 .. R), R in 1 .. 8, lanes past o masked. Always 8 rows of
- * named accumulators (GCC keeps them in registers; arrays of them it spilled on every step): a shorter tile repeats
- * its last row's inputs and stores only its own rows. */
+/* AVX-512: 8 rows by 32 columns, lanes past o masked. */
 #define TARGET_AVX512 __attribute__((target("avx512f")))
+#define V_TYPE __m512
+#define V_WIDTH 16
+#define V_ZERO _mm512_setzero_ps
+#define V_BROADCAST(ptr) _mm512_set1_ps(*(ptr))
+#define V_FMADD _mm512_fmadd_ps
+#define V_LOAD(ptr, half) _mm512_maskz_loadu_ps((half) ? m1 : m0, ptr)
+#define V_STORE(ptr, half, v) _mm512_mask_storeu_ps(ptr, (half) ? m1 : m0, v)
 #define EACH_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 static TARGET_AVX512 void tile_avx512(const float *const a[][TILE_ROWS], const float *const *b, int taps, int64_t k, int64_t R,
                                       float *const *out, int64_t o, int64_t col) {
     int64_t left = o - col;
     __mmask16 m0 = left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1);
     __mmask16 m1 = left >= 32 ? 0xFFFF : left > 16 ? (__mmask16)((1u << (left - 16)) - 1) : 0;
-#define DECLARE(r) __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();
-    EACH_ROW(DECLARE)
-    for (int t = 0; t < taps; t++) {
-        const float *w = b[t] + col;
-#define POINTER(r) const float *p##r = a[t][r < R ? r : R - 1];
-        EACH_ROW(POINTER)
-        for (int64_t i = 0; i < k; i++, w += o) {
-            __m512 w0 = _mm512_maskz_loadu_ps(m0, w), w1 = _mm512_maskz_loadu_ps(m1, w + 16);
-#define STEP(r) { __m512 s = _mm512_set1_ps(p##r[i]); c##r##0 = _mm512_fmadd_ps(s, w0, c##r##0); c##r##1 = _mm512_fmadd_ps(s, w1, c##r##1); }
-            EACH_ROW(STEP)
-        }
-    }
-#define STORE(r) if (r < R) { _mm512_mask_storeu_ps(out[r] + col, m0, c##r##0); _mm512_mask_storeu_ps(out[r] + col + 16, m1, c##r##1); }
-    EACH_ROW(STORE)
-#undef DECLARE
-#undef POINTER
-#undef STEP
-#undef STORE
+    GATHERED_TILE
 }
+#undef V_TYPE
+#undef V_WIDTH
+#undef V_ZERO
+#undef V_BROADCAST
+#undef V_FMADD
+#undef V_LOAD
+#undef V_STORE
+#undef EACH_ROW
 
 /* AVX-512 where the CPU has it, unless FLOWKIT_AVX512=0 (the AVX2 tiles: how the tests check those on any machine). */
 static int use_avx512(void) {

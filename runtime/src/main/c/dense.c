@@ -54,11 +54,6 @@ typedef struct {
     const float *b;
 } Term;
 
-/* Lanes 0 .. count - 1 set, for count in 1 .. 8. */
-static inline __m256i lane_mask(int64_t count) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 /*
  * Rows [r0, r0 + R) of C [.., n] at columns [col, col + 16) (wide) or the masked 8 at col: init (or 0) plus every
  * term. Inlined with constant R and wide, so the accumulators are registers and the row loops unrolled.

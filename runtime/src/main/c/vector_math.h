@@ -9,6 +9,11 @@
 #include <math.h>
 #include <stdint.h>
 
+/* Lanes 0 .. count - 1 set (none for count <= 0, all for count >= 8): masked loads and stores of a row's last columns. */
+static inline __m256i lane_mask(int64_t count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
 /*
  * 2^f for |f| <= 1/2: a degree-5 fit in relative error (2.6e-7), in Estrin's form, whose chain of dependent
  * operations is half Horner's: these kernels are bound by that latency, not by the FMA units. The macro takes the
