@@ -18,7 +18,7 @@ interface SamplerSpec : Validated {
     fun withDefaults(path: PathSpec): SamplerSpec = this
 
     companion object {
-        /** The most steps one trajectory may unroll into a graph. */
+        /** The most steps (network evaluations) of one trajectory. */
         const val MAX_STEPS = 10_000
     }
 }
@@ -77,7 +77,7 @@ data class LogSnrGrid(override val sigmaMin: Double = 0.002, override val sigmaM
 
 internal fun validateSteps(v: Validator, field: String, steps: Int) {
     v.check(steps in 1..SamplerSpec.MAX_STEPS, field) {
-        "must be between 1 and ${SamplerSpec.MAX_STEPS} (the whole trajectory is unrolled into one graph), was $steps"
+        "must be between 1 and ${SamplerSpec.MAX_STEPS}, was $steps"
     }
 }
 
@@ -291,7 +291,7 @@ data class Pc(
         if (predictor is FixedStepSpec) {
             val total = predictor.steps.toLong() * (1 + corrector.steps)
             v.check(total <= SamplerSpec.MAX_STEPS, "predictor.steps") {
-                "predictor.steps × (1 + corrector.steps) must be <= ${SamplerSpec.MAX_STEPS} (all are unrolled), was $total"
+                "predictor.steps × (1 + corrector.steps), the network evaluations of a trajectory, must be <= ${SamplerSpec.MAX_STEPS}, was $total"
             }
         }
     }

@@ -96,7 +96,7 @@ class DslSpec : FunSpec({
         e.problems shouldBe listOf(
             "data.noise: must be a finite number >= 0, was -1.0",
             "train.steps: must be > 0, was 0",
-            "sample.sampler.steps: must be between 1 and 10000 (the whole trajectory is unrolled into one graph), was -2",
+            "sample.sampler.steps: must be between 1 and 10000, was -2",
         )
         shouldThrow<SpecException> { experiment("no-data") { seed = 1 } }.message shouldContain "data: is required"
         shouldThrow<SpecException> { experiment("empty") { data { } } }.message shouldContain "data: the block declares no component"

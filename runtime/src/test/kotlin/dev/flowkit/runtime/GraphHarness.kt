@@ -42,7 +42,10 @@ class GraphHarness : AutoCloseable {
 
 inline fun <T> graph(block: GraphHarness.() -> T): T = GraphHarness().use { it.block() }
 
-/** Runs [sampler] with [model] from [n] draws of [source] (keyed by [seed]) in this harness's graph. */
+/**
+ * Runs [sampler] with [model] from [n] draws of [source] (keyed by [seed]) in this harness's graph, recording the state
+ * every [recordEvery] steps (by default the end only, so alike steps run as loops).
+ */
 fun GraphHarness.runSampler(
     sampler: dev.flowkit.runtime.samplers.Sampler,
     model: dev.flowkit.runtime.model.Model,
@@ -51,9 +54,10 @@ fun GraphHarness.runSampler(
     n: Int,
     seed: Long = 11,
     withTrajectory: Boolean = false,
+    recordEvery: Int = Int.MAX_VALUE,
 ): dev.flowkit.runtime.samplers.SampleRun {
     val draw = dev.flowkit.runtime.compiler.RandomDraw(tf)
     val x0 = source.sample(tf, draw.count(), draw.key())
-    val program = sampler.compile(tf, dev.flowkit.runtime.samplers.SamplingInput(model, path, x0, draw.key().derive(6), 1))
+    val program = sampler.compile(tf, dev.flowkit.runtime.samplers.SamplingInput(model, path, x0, draw.key().derive(6), recordEvery))
     return draw.feeds(n, seed, 0).use { feeds -> program.run(rawSession, feeds::apply, withTrajectory) }
 }

@@ -29,19 +29,25 @@ import org.tensorflow.types.family.TType;
  */
 public final class RandomKey {
     private final Operand<TInt64> base;
-    private final long offset0;
-    private final long offset1;
+    /**
+     * The offset pair, or one pair per member of a family of keys ({@link #deriveEach}) of which [member] picks one when
+     * the graph runs.
+     */
+    private final long[] offset0;
+    private final long[] offset1;
+    private final Operand<TInt32> member;
     /** The first row of the block this key draws for, or null for whole batches. */
     private final Operand<TInt32> firstRow;
 
     public RandomKey(Operand<TInt64> base) {
-        this(base, 0, 0, null);
+        this(base, new long[] {0}, new long[] {0}, null, null);
     }
 
-    private RandomKey(Operand<TInt64> base, long offset0, long offset1, Operand<TInt32> firstRow) {
+    private RandomKey(Operand<TInt64> base, long[] offset0, long[] offset1, Operand<TInt32> member, Operand<TInt32> firstRow) {
         this.base = base;
         this.offset0 = offset0;
         this.offset1 = offset1;
+        this.member = member;
         this.firstRow = firstRow;
     }
 
@@ -52,7 +58,29 @@ public final class RandomKey {
 
     /** An independent key for one purpose. */
     public RandomKey derive(long salt) {
-        return new RandomKey(base, mix(offset0 ^ mix(salt)), mix(offset1 + 0x632BE59BD9B4E019L * (salt + 1)), firstRow);
+        long[] o0 = new long[offset0.length];
+        long[] o1 = new long[offset1.length];
+        for (int m = 0; m < o0.length; m++) {
+            o0[m] = mix(offset0[m] ^ mix(salt));
+            o1[m] = mix(offset1[m] + 0x632BE59BD9B4E019L * (salt + 1));
+        }
+        return new RandomKey(base, o0, o1, member, firstRow);
+    }
+
+    /**
+     * The keys derive(salts[m]) as one key whose member m is chosen by [member] when the graph runs (e.g. the step of a
+     * loop): its draws, and those of the keys derived from it, are exactly those of the chosen derive(salts[m]).
+     */
+    public RandomKey deriveEach(long[] salts, Operand<TInt32> member) {
+        if (this.member != null) throw new IllegalStateException("a family of keys is derived once");
+        long[] o0 = new long[salts.length];
+        long[] o1 = new long[salts.length];
+        for (int m = 0; m < salts.length; m++) {
+            RandomKey one = derive(salts[m]);
+            o0[m] = one.offset0[0];
+            o1[m] = one.offset1[0];
+        }
+        return new RandomKey(base, o0, o1, member, firstRow);
     }
 
     /**
@@ -61,12 +89,17 @@ public final class RandomKey {
      * per counter step, so [first] times the values per row must be a multiple of 4 (any [first] that is).
      */
     public RandomKey rows(Operand<TInt32> first) {
-        return new RandomKey(base, offset0, offset1, first);
+        return new RandomKey(base, offset0, offset1, member, first);
     }
 
     public Operand<TInt64> operand(Ops tf) {
-        if (offset0 == 0 && offset1 == 0) return base;
-        return tf.math.add(base, tf.constant(new long[] {offset0, offset1}));
+        if (member != null) {
+            long[][] pairs = new long[offset0.length][];
+            for (int m = 0; m < pairs.length; m++) pairs[m] = new long[] {offset0[m], offset1[m]};
+            return tf.math.add(base, tf.gather(tf.constant(pairs), member, tf.constant(0)));
+        }
+        if (offset0[0] == 0 && offset1[0] == 0) return base;
+        return tf.math.add(base, tf.constant(new long[] {offset0[0], offset1[0]}));
     }
 
     /** U[0, 1) draws of [shape] from the stream derive(salt). */
@@ -79,10 +112,14 @@ public final class RandomKey {
 
     /** N(0, 1) draws of [shape] from the stream derive(salt). */
     public Operand<TFloat32> normal(Ops tf, Operand<TInt32> shape, long salt) {
-        RandomKey key = derive(salt);
-        if (firstRow == null) return tf.random.statelessRandomNormal(shape, key.operand(tf));
-        StatelessRandomGetKeyCounter philox = StatelessRandomGetKeyCounter.create(tf.scope(), key.operand(tf));
-        return StatelessRandomNormalV2.create(tf.scope(), shape, philox.key(), key.blockCounter(tf, philox, shape), tf.constant(PHILOX));
+        return derive(salt).normal(tf, shape);
+    }
+
+    /** N(0, 1) draws of [shape] from this key's own stream. */
+    public Operand<TFloat32> normal(Ops tf, Operand<TInt32> shape) {
+        if (firstRow == null) return tf.random.statelessRandomNormal(shape, operand(tf));
+        StatelessRandomGetKeyCounter philox = StatelessRandomGetKeyCounter.create(tf.scope(), operand(tf));
+        return StatelessRandomNormalV2.create(tf.scope(), shape, philox.key(), blockCounter(tf, philox, shape), tf.constant(PHILOX));
     }
 
     /** Philox, the algorithm of the seed-taking (V1) stateless ops. */

@@ -21,6 +21,12 @@ public abstract class CoefficientSolver extends FixedStepSolver {
         super(steps, grid);
     }
 
+    /** Built step by step (their steps differ in form along the grid). */
+    @Override
+    protected boolean loopable(int i) {
+        return false;
+    }
+
     @Override
     protected void laidOut(ProbabilityPath path) {
         if (!(path instanceof AffinePath affine)) {

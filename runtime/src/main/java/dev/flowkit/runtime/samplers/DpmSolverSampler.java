@@ -33,9 +33,10 @@ public final class DpmSolverSampler extends CoefficientSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex index) {
+        int i = index.index(); // built step by step: each carries the last step's prediction
         if (i == 0) previousData = null;
-        Operand<TFloat32> data = predict(tf, in, x, t).data();
+        Operand<TFloat32> data = predict(tf, in, x, time(tf, index)).data();
         double step = lambda(i + 1) - lambda(i);
         Operand<TFloat32> d = data;
         if (previousData != null && beta(i + 1) > 0) {
@@ -50,7 +51,7 @@ public final class DpmSolverSampler extends CoefficientSolver {
         Operand<TFloat32> moved = tf.math.mul(Tensors.scalar(tf, -alpha(i + 1) * Math.expm1(-2 * step)), d);
         if (beta(i + 1) == 0) return moved;
         double keep = beta(i + 1) / beta(i) * Math.exp(-step);
-        Operand<TFloat32> noise = tf.math.mul(Tensors.scalar(tf, beta(i + 1) * Math.sqrt(-Math.expm1(-2 * step))), in.noise().normal(tf, tf.shape(x), i));
+        Operand<TFloat32> noise = tf.math.mul(Tensors.scalar(tf, beta(i + 1) * Math.sqrt(-Math.expm1(-2 * step))), index.derive(in.noise()).normal(tf, tf.shape(x)));
         Operand<TFloat32> next = tf.math.add(moved, noise);
         return keep == 0 ? next : tf.math.add(tf.math.mul(Tensors.scalar(tf, keep), x), next);
     }

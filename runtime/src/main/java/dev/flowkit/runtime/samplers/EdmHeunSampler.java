@@ -81,7 +81,9 @@ public final class EdmHeunSampler extends CoefficientSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex index) {
+        int i = index.index(); // few steps, each its own (churn, the first and last steps differ)
+        Operand<TFloat32> t = time(tf, index);
         if (alpha(i) == 0) {
             Predictions p = predict(tf, in, x, t);
             return tf.math.add(tf.math.mul(Tensors.scalar(tf, beta(i + 1) / beta(i)), x), tf.math.mul(Tensors.scalar(tf, alpha(i + 1)), p.data()));
@@ -92,7 +94,7 @@ public final class EdmHeunSampler extends CoefficientSolver {
             // x̂ = α̂ (x/α_i + S_noise √(σ̂² − σ²) ξ)
             double std = churn.noise() * Math.sqrt(sigmaHat[i] * sigmaHat[i] - sigma * sigma);
             Operand<TFloat32> raised = tf.math.add(tf.math.mul(Tensors.scalar(tf, 1 / alpha(i)), x),
-                    tf.math.mul(Tensors.scalar(tf, std), in.noise().normal(tf, tf.shape(x), i)));
+                    tf.math.mul(Tensors.scalar(tf, std), index.derive(in.noise()).normal(tf, tf.shape(x))));
             x = tf.math.mul(Tensors.scalar(tf, alphaHat[i]), raised);
             t = Tensors.scalar(tf, timeHat[i]);
             sigma = sigmaHat[i];

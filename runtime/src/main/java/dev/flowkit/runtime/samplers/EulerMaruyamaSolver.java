@@ -27,14 +27,25 @@ public final class EulerMaruyamaSolver extends FixedStepSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i) {
+        Operand<TFloat32> t = time(tf, i);
+        Operand<TFloat32> h = size(tf, i, 1);
         if (sigma.isZero()) return axpy(tf, x, h, velocity(tf, in.model(), x, t));
-        if (i < 0) throw new UnsupportedOperationException("a stochastic step needs its index (its own noise, a noise-free last step)");
         Operand<TFloat32> variance = sigma.squared(tf, in.path(), t);
         Operand<TFloat32> drift = in.model().velocityPlusScore(tf, x, t, tf.math.mul(Tensors.scalar(tf, 0.5), variance));
         Operand<TFloat32> mean = axpy(tf, x, h, drift);
-        if (i == steps() - 1) return mean;
-        Operand<TFloat32> noise = in.noise().normal(tf, tf.shape(x), i);
-        return tf.math.add(mean, tf.math.mul(tf.math.sqrt(tf.math.mul(variance, Tensors.scalar(tf, h))), noise));
+        if (i.is(this::last)) return mean;
+        Operand<TFloat32> noise = i.derive(in.noise()).normal(tf, tf.shape(x));
+        return tf.math.add(mean, tf.math.mul(tf.math.sqrt(tf.math.mul(variance, h)), noise));
+    }
+
+    private boolean last(int i) {
+        return i == steps() - 1;
+    }
+
+    /** The noise-free last step is built on its own. */
+    @Override
+    protected boolean loopable(int i) {
+        return sigma.isZero() || !last(i);
     }
 }

@@ -20,7 +20,7 @@ public final class EulerSolver extends FixedStepSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
-        return axpy(tf, x, h, velocity(tf, in.model(), x, t));
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i) {
+        return axpy(tf, x, size(tf, i, 1), velocity(tf, in.model(), x, time(tf, i)));
     }
 }

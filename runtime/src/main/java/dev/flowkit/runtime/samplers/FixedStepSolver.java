@@ -14,6 +14,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /** A one-step method on a grid 0 = t_0 < … < t_steps = 1 ({@link TimeGrid}; uniform t_i = i/steps unless told). */
 public abstract class FixedStepSolver extends UnrolledSampler {
@@ -67,29 +68,49 @@ public abstract class FixedStepSolver extends UnrolledSampler {
         return steps;
     }
 
-    /**
-     * x_{t+h} from x_t; [i] is the step's index (the last is steps − 1), or −1 when one compiled step serves every
-     * index (see {@link #compileStepped}).
-     */
-    protected abstract Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h);
+    /** x_{t_{i+1}} from x_{t_i}, for step [i]: its time {@link #time(Ops, StepIndex)}, its size {@link #size}. */
+    protected abstract Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i);
+
+    /** Every step of a method without a special step is looped. */
+    @Override
+    protected boolean loopable(int i) {
+        return true;
+    }
 
     @Override
-    protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i) {
-        return step(tf, in, x, i, Tensors.scalar(tf, time(i)), time(i + 1) - time(i));
+    protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i) {
+        return step(tf, in, x, i);
+    }
+
+    /** t_i */
+    protected Operand<TFloat32> time(Ops tf, StepIndex i) {
+        return i.scalar(tf, this::time);
+    }
+
+    /** c · h_i, h_i = t_{i+1} − t_i (c applied before rounding to float32). */
+    protected Operand<TFloat32> size(Ops tf, StepIndex i, double c) {
+        return i.scalar(tf, j -> c * (time(j + 1) - time(j)));
+    }
+
+    /** t_i + c · h_i */
+    protected Operand<TFloat32> timeAfter(Ops tf, StepIndex i, double c) {
+        return tf.math.add(time(tf, i), size(tf, i, c));
     }
 
     /**
      * The same method as a host loop around one compiled step, the state kept in the graph (one session call per
      * step, nothing copied back until the end). For dynamics whose graph is costly to repeat: TensorFlow's gradient
      * construction (Graph.addGradients) costs time in proportion to the whole graph, so an unrolled solve with a
-     * divergence in every stage builds in time quadratic in its length. Deterministic methods on the uniform grid only.
+     * divergence in every stage builds in time quadratic in its length. Methods whose steps are all built alike only
+     * (e.g. not Euler–Maruyama's noise-free last step); the grid is the uniform one, with no jump to the data.
      */
     public SamplerProgram compileStepped(Ops tf, SamplingInput in) {
         if (grid != TimeGrid.UNIFORM) throw new UnsupportedOperationException("a stepped solve runs the uniform grid");
+        layout = TimeGrid.UNIFORM.layOut(steps, null);
         VarHandleOp state = StateVariable.create(tf, "state");
         Op start = tf.assignVariableOp(state, in.x0());
-        Placeholder<TFloat32> t = tf.placeholder(TFloat32.class);
-        Operand<TFloat32> next = step(tf, in, tf.readVariableOp(state, TFloat32.class), -1, t, 1.0 / steps);
+        Placeholder<TInt32> k = tf.placeholder(TInt32.class);
+        Operand<TFloat32> next = step(tf, in, tf.readVariableOp(state, TFloat32.class), StepIndex.range(tf, k, 0, steps));
         Op commit = tf.withControlDependencies(List.of(next)).assignVariableOp(state, next);
         Operand<TFloat32> read = tf.readVariableOp(state, TFloat32.class);
         return new SamplerProgram() {
@@ -104,8 +125,8 @@ public abstract class FixedStepSolver extends UnrolledSampler {
                 inputs.accept(init);
                 init.run().close();
                 for (int i = 0; i < steps; i++) {
-                    try (TFloat32 time = TFloat32.scalarOf((float) ((double) i / steps))) {
-                        session.runner().feed(t, time).addTarget(commit).run().close();
+                    try (TInt32 index = TInt32.scalarOf(i)) {
+                        session.runner().feed(k, index).addTarget(commit).run().close();
                     }
                     progress.accept((i + 1.0) / steps);
                 }
@@ -121,13 +142,8 @@ public abstract class FixedStepSolver extends UnrolledSampler {
         return model.velocity(tf, x, t);
     }
 
-    /** t + c */
-    protected static Operand<TFloat32> later(Ops tf, Operand<TFloat32> t, double c) {
-        return tf.math.add(t, Tensors.scalar(tf, c));
-    }
-
     /** x + c·k */
-    protected static Operand<TFloat32> axpy(Ops tf, Operand<TFloat32> x, double c, Operand<TFloat32> k) {
-        return tf.math.add(x, tf.math.mul(Tensors.scalar(tf, c), k));
+    protected static Operand<TFloat32> axpy(Ops tf, Operand<TFloat32> x, Operand<TFloat32> c, Operand<TFloat32> k) {
+        return tf.math.add(x, tf.math.mul(c, k));
     }
 }

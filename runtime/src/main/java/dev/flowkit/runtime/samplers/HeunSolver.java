@@ -27,10 +27,20 @@ public final class HeunSolver extends FixedStepSolver {
 
     /** The last step into β = 0 is Euler (EDM's rule): a score or noise model's velocity at β = 0 is undefined. */
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
-        Operand<TFloat32> k1 = velocity(tf, in.model(), x, t);
-        if (i == steps() - 1 && jumpsToData()) return axpy(tf, x, h, k1);
-        Operand<TFloat32> k2 = velocity(tf, in.model(), axpy(tf, x, h, k1), later(tf, t, h));
-        return axpy(tf, x, h / 2, tf.math.add(k1, k2));
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i) {
+        Operand<TFloat32> k1 = velocity(tf, in.model(), x, time(tf, i));
+        Operand<TFloat32> h = size(tf, i, 1);
+        if (i.is(this::toData)) return axpy(tf, x, h, k1);
+        Operand<TFloat32> k2 = velocity(tf, in.model(), axpy(tf, x, h, k1), timeAfter(tf, i, 1));
+        return axpy(tf, x, size(tf, i, 0.5), tf.math.add(k1, k2));
+    }
+
+    private boolean toData(int i) {
+        return i == steps() - 1 && jumpsToData();
+    }
+
+    @Override
+    protected boolean loopable(int i) {
+        return !toData(i);
     }
 }

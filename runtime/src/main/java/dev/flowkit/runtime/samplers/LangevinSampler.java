@@ -28,11 +28,21 @@ public final class LangevinSampler extends UnrolledSampler {
     }
 
     @Override
-    protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i) {
+    protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i) {
         Operand<TFloat32> score = in.model().score(tf, x, Tensors.scalar(tf, time));
         Operand<TFloat32> mean = tf.math.add(x, tf.math.mul(Tensors.scalar(tf, stepSize), score));
-        if (i == steps - 1) return mean;
-        Operand<TFloat32> noise = in.noise().normal(tf, tf.shape(x), i);
+        if (i.is(this::last)) return mean;
+        Operand<TFloat32> noise = i.derive(in.noise()).normal(tf, tf.shape(x));
         return tf.math.add(mean, tf.math.mul(Tensors.scalar(tf, Math.sqrt(2 * stepSize)), noise));
+    }
+
+    private boolean last(int i) {
+        return i == steps - 1;
+    }
+
+    /** The noise-free last step is built on its own. */
+    @Override
+    protected boolean loopable(int i) {
+        return !last(i);
     }
 }

@@ -20,8 +20,8 @@ public final class MidpointSolver extends FixedStepSolver {
     }
 
     @Override
-    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, int i, Operand<TFloat32> t, double h) {
-        Operand<TFloat32> k1 = velocity(tf, in.model(), x, t);
-        return axpy(tf, x, h, velocity(tf, in.model(), axpy(tf, x, h / 2, k1), later(tf, t, h / 2)));
+    protected Operand<TFloat32> step(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i) {
+        Operand<TFloat32> k1 = velocity(tf, in.model(), x, time(tf, i));
+        return axpy(tf, x, size(tf, i, 1), velocity(tf, in.model(), axpy(tf, x, size(tf, i, 0.5), k1), timeAfter(tf, i, 0.5)));
     }
 }

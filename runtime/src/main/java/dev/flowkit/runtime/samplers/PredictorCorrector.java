@@ -1,6 +1,5 @@
 package dev.flowkit.runtime.samplers;
 
-import dev.flowkit.runtime.graph.Tensors;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -48,9 +47,13 @@ public final class PredictorCorrector extends UnrolledSampler {
     }
 
     @Override
-    protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i) {
-        Operand<TFloat32> t = Tensors.scalar(tf, predictor.time(i));
-        Operand<TFloat32> corrected = corrector.correct(tf, in.model(), x, t, in.noise().derive(2).derive(i));
+    protected Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i) {
+        Operand<TFloat32> corrected = corrector.correct(tf, in.model(), x, predictor.time(tf, i), i.derive(in.noise().derive(2)));
         return predictor.advance(tf, in.withNoise(in.noise().derive(1)), corrected, i);
+    }
+
+    @Override
+    protected boolean loopable(int i) {
+        return predictor.loopable(i);
     }
 }

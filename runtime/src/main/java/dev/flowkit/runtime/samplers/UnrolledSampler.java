@@ -1,5 +1,6 @@
 package dev.flowkit.runtime.samplers;
 
+import dev.flowkit.runtime.graph.FrameLoop;
 import dev.flowkit.runtime.graph.RowBlocks;
 import dev.flowkit.runtime.graph.Tensors;
 import java.util.ArrayList;
@@ -11,9 +12,11 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
-/** A sampler with a fixed number of iterations, all unrolled into the graph: one session call per batch. */
+/** A sampler with a fixed number of iterations, all in one graph (unrolled, or looped where they are alike): one session call per batch. */
 public abstract class UnrolledSampler implements Sampler {
+    private boolean loops = true;
 
     /** Iterations per trajectory. */
     protected abstract int iterations();
@@ -21,8 +24,26 @@ public abstract class UnrolledSampler implements Sampler {
     /** Network evaluations per iteration. */
     protected abstract int evaluationsPerIteration();
 
-    /** The state after iteration [i] (0-based) from the state before it. */
-    protected abstract Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, int i);
+    /** The state after iteration [i] (0-based; one, or each of a looped range) from the state before it. */
+    protected abstract Operand<TFloat32> advance(Ops tf, SamplingInput in, Operand<TFloat32> x, StepIndex i);
+
+    /**
+     * Whether iteration [i] is built like its looped neighbours ({@link StepIndex#is} the same for all): a run of such
+     * iterations between recorded states is one loop in the graph ({@link FrameLoop}) instead of a copy per iteration.
+     * Methods with special first or last steps say so here; the default loops nothing.
+     */
+    protected boolean loopable(int i) {
+        return false;
+    }
+
+    /**
+     * Whether alike iterations run as loops (the default); false builds every iteration on its own, one copy of the step
+     * per iteration in the graph (the same numbers: the reference that loops are tested and measured against).
+     */
+    public UnrolledSampler looping(boolean loops) {
+        this.loops = loops;
+        return this;
+    }
 
     /** The time (or progress in [0, 1]) reached after iteration [i], for recorded trajectories. */
     protected double timeAfter(int i) {
@@ -55,19 +76,61 @@ public abstract class UnrolledSampler implements Sampler {
                 RowBlocks.join(tf, parts.stream().map(Program::stacked).toList(), 1), first.recordedTimes(), first.nfe());
     }
 
+    /**
+     * Iteration by iteration, each run of {@link #loopable} iterations as one loop (so a graph of 1 000 steps builds and
+     * starts in about the time of one step), the others each built on their own. A loop writes the states it records
+     * into a TensorList (no copy) at their places, the others to a spare last slot.
+     */
     private Program trajectory(Ops tf, SamplingInput in) {
         Operand<TFloat32> x = in.x0();
-        List<Operand<TFloat32>> recorded = new ArrayList<>(List.of(x));
+        List<Operand<TFloat32>> recorded = new ArrayList<>(List.of(tf.expandDims(x, tf.constant(0))));
         List<Double> times = new ArrayList<>(List.of(0.0));
         int n = iterations();
-        for (int i = 0; i < n; i++) {
-            x = advance(tf, in, x, i);
-            if ((i + 1) % in.recordEvery() == 0 || i + 1 == n) {
-                recorded.add(x);
-                times.add(timeAfter(i));
+        for (int i = 0; i < n; ) {
+            int end = i + 1;
+            if (loops && loopable(i)) while (end < n && loopable(end)) end++;
+            if (end - i > 1) {
+                int from = i, to = end;
+                int[] slots = new int[to - from];
+                int count = 0;
+                for (int j = from; j < to; j++) {
+                    if (recorded(j, in)) {
+                        slots[j - from] = count++;
+                        times.add(timeAfter(j));
+                    }
+                }
+                for (int j = from; j < to; j++) if (!recorded(j, in)) slots[j - from] = count;
+                List<Operand<?>> start = new ArrayList<>(List.of(x));
+                Operand<TInt32> elementShape = x.shape().isUnknown() ? tf.constant(-1) : tf.constant(java.util.Collections.nCopies(x.shape().numDimensions(), -1).stream().mapToInt(Integer::intValue).toArray());
+                if (count > 0) start.add(tf.tensorListReserve(elementShape, tf.constant(count + 1), TFloat32.class));
+                List<Operand<?>> after = FrameLoop.repeat(tf, from, to, start, (g, k, state) -> {
+                    StepIndex step = StepIndex.range(g, k, from, to);
+                    Operand<TFloat32> next = advance(g, in, floats(state.get(0)), step);
+                    if (state.size() == 1) return List.of(next);
+                    return List.of(next, g.tensorListSetItem(state.get(1), g.gather(g.constant(slots), step.row(), g.constant(0)), next));
+                });
+                x = floats(after.get(0));
+                if (count > 0) recorded.add(tf.tensorListGather(after.get(1), tf.range(tf.constant(0), tf.constant(count), tf.constant(1)), elementShape, TFloat32.class));
+            } else {
+                x = advance(tf, in, x, StepIndex.at(i));
+                if (recorded(i, in)) {
+                    recorded.add(tf.expandDims(x, tf.constant(0)));
+                    times.add(timeAfter(i));
+                }
             }
+            i = end;
         }
-        return new Program(x, tf.stack(recorded), times.stream().mapToDouble(Double::doubleValue).toArray(), functionEvaluations());
+        return new Program(x, tf.concat(recorded, tf.constant(0)), times.stream().mapToDouble(Double::doubleValue).toArray(), functionEvaluations());
+    }
+
+    /** Whether the state after iteration [i] is recorded. */
+    private boolean recorded(int i, SamplingInput in) {
+        return (i + 1) % in.recordEvery() == 0 || i + 1 == iterations();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Operand<TFloat32> floats(Operand<?> o) {
+        return (Operand<TFloat32>) o;
     }
 
     /** The unrolled trajectory: its end, the recorded states stacked, their times. */
