@@ -81,6 +81,16 @@ class FrameLoopSpec : FunSpec({
         }
     }
 
+    test("loops in sibling scopes and side by side in one scope each get their own frame") {
+        graph {
+            val x0 = constant(arrayOf(floatArrayOf(1f, -2f)))
+            val ends = listOf(tf.withSubScope("a"), tf.withSubScope("b"), tf, tf).mapIndexed { i, scope ->
+                floats(FrameLoop.repeat(scope, 0, 3, listOf(x0)) { g, _, state -> listOf(g.math.add(floats(state[0]), g.constant(i.toFloat()))) }.let { it[0] })
+            }
+            ends.mapIndexed { i, end -> matrix(end)[0].toList() shouldBe listOf(1f + 3 * i, -2f + 3 * i) }
+        }
+    }
+
     test("a step may differentiate inside itself: gradient descent on ½‖x − c‖², x_n = c + (1 − η)ⁿ (x₀ − c)") {
         graph {
             val c = constant(arrayOf(floatArrayOf(1f, 1f)))

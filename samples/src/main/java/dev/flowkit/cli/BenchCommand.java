@@ -355,7 +355,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             ExperimentSpec spec = scoreNet(images, 32);
             try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, interOp(), graphOptimizer))) {
+                long start = System.nanoTime();
                 experiment.sample(64, Streams.SAMPLES);
+                double first = (System.nanoTime() - start) / 1e6;
                 double[] seconds = new double[Math.min(repeats, 5)];
                 for (int r = 0; r < seconds.length; r++) {
                     long t0 = System.nanoTime();
@@ -366,6 +368,7 @@ final class BenchCommand implements Callable<Integer> {
                         + "steps of the reverse SDE in one graph execution, " + interOp() + " row blocks, one intra-op thread each; median of " + seconds.length, interOp());
                 print("unet_em_gflop_per_s", 64 * 20 / median(seconds) * 2.0 * SCORE_NET_MACS / 1e9, "GFLOP/s",
                         "the same in multiply-add work (" + SCORE_NET_MACS + " per image-step), against bench peak", interOp());
+                print("unet_em_64x20_first_ms", first, "ms", "the same graph's first run: building, session set-up, graph optimization", interOp());
                 printSamplingProfile("unet_em_64x20", experiment, 64);
             }
         } finally {

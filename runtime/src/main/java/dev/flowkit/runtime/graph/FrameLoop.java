@@ -62,15 +62,16 @@ public final class FrameLoop {
     /** The state after steps from … to − 1 from [state]; each output keeps its input's type and static shape. */
     public static List<Operand<?>> repeat(Ops tf, int from, int to, List<Operand<?>> state, Step step) {
         Graph graph = (Graph) tf.scope().env();
-        String frame = tf.scope().makeUnique("frame_loop");
+        String frame = tf.scope().makeOpName("frame_loop"); // with the scope's prefix: unique in the whole graph
         Set<String> before = new HashSet<>();
         graph.operations().forEachRemaining(op -> before.add(op.name()));
 
-        Ops standIns = tf.withSubScope(frame + "_stand_in");
+        String local = frame.substring(frame.lastIndexOf('/') + 1);
+        Ops standIns = tf.withSubScope(local + "_stand_in");
         Placeholder<TInt32> k = standIns.withName("k").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
         List<Operand<?>> stateIns = new ArrayList<>();
         for (int j = 0; j < state.size(); j++) stateIns.add(standIn(standIns, "x" + j, state.get(j)));
-        List<Operand<?>> after = step.apply(tf.withSubScope(frame + "_step"), k, stateIns);
+        List<Operand<?>> after = step.apply(tf.withSubScope(local + "_step"), k, stateIns);
         if (after.size() != state.size()) throw new IllegalStateException("a step returned " + after.size() + " of " + state.size() + " state tensors");
 
         Frame f = new Frame(frame, graph);
