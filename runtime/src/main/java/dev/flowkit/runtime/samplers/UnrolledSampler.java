@@ -29,8 +29,8 @@ public abstract class UnrolledSampler implements Sampler {
 
     /**
      * Whether iteration [i] is built like its looped neighbours ({@link StepIndex#is} the same for all): a run of such
-     * iterations between recorded states is one loop in the graph ({@link FrameLoop}) instead of a copy per iteration.
-     * Methods with special first or last steps say so here; the default loops nothing.
+     * iterations is one loop in the graph ({@link FrameLoop}) instead of a copy per iteration. Methods with special first
+     * or last steps say so here; the default loops nothing.
      */
     protected boolean loopable(int i) {
         return false;
@@ -77,9 +77,8 @@ public abstract class UnrolledSampler implements Sampler {
     }
 
     /**
-     * Iteration by iteration, each run of {@link #loopable} iterations as one loop (so a graph of 1 000 steps builds and
-     * starts in about the time of one step), the others each built on their own. A loop writes the states it records
-     * into a TensorList (no copy) at their places, the others to a spare last slot.
+     * Iteration by iteration: each run of {@link #loopable} iterations as one loop (so a graph of 1 000 steps builds and
+     * starts in about the time of one step), the others each built on their own.
      */
     private Program trajectory(Ops tf, SamplingInput in) {
         Operand<TFloat32> x = in.x0();
@@ -90,27 +89,7 @@ public abstract class UnrolledSampler implements Sampler {
             int end = i + 1;
             if (loops && loopable(i)) while (end < n && loopable(end)) end++;
             if (end - i > 1) {
-                int from = i, to = end;
-                int[] slots = new int[to - from];
-                int count = 0;
-                for (int j = from; j < to; j++) {
-                    if (recorded(j, in)) {
-                        slots[j - from] = count++;
-                        times.add(timeAfter(j));
-                    }
-                }
-                for (int j = from; j < to; j++) if (!recorded(j, in)) slots[j - from] = count;
-                List<Operand<?>> start = new ArrayList<>(List.of(x));
-                Operand<TInt32> elementShape = x.shape().isUnknown() ? tf.constant(-1) : tf.constant(java.util.Collections.nCopies(x.shape().numDimensions(), -1).stream().mapToInt(Integer::intValue).toArray());
-                if (count > 0) start.add(tf.tensorListReserve(elementShape, tf.constant(count + 1), TFloat32.class));
-                List<Operand<?>> after = FrameLoop.repeat(tf, from, to, start, (g, k, state) -> {
-                    StepIndex step = StepIndex.range(g, k, from, to);
-                    Operand<TFloat32> next = advance(g, in, floats(state.get(0)), step);
-                    if (state.size() == 1) return List.of(next);
-                    return List.of(next, g.tensorListSetItem(state.get(1), g.gather(g.constant(slots), step.row(), g.constant(0)), next));
-                });
-                x = floats(after.get(0));
-                if (count > 0) recorded.add(tf.tensorListGather(after.get(1), tf.range(tf.constant(0), tf.constant(count), tf.constant(1)), elementShape, TFloat32.class));
+                x = looped(tf, in, x, i, end, recorded, times);
             } else {
                 x = advance(tf, in, x, StepIndex.at(i));
                 if (recorded(i, in)) {
@@ -121,6 +100,37 @@ public abstract class UnrolledSampler implements Sampler {
             i = end;
         }
         return new Program(x, tf.concat(recorded, tf.constant(0)), times.stream().mapToDouble(Double::doubleValue).toArray(), functionEvaluations());
+    }
+
+    /**
+     * Iterations from … to − 1 as one loop from [x]; the states it records are added to [recorded] (as one [count, n, dim]
+     * block) and their times to [times]. Inside the loop they go into a TensorList (no copy) at their places, the states
+     * not recorded to a spare last slot.
+     */
+    private Operand<TFloat32> looped(Ops tf, SamplingInput in, Operand<TFloat32> x, int from, int to,
+                                     List<Operand<TFloat32>> recorded, List<Double> times) {
+        int[] slots = new int[to - from];
+        int count = 0;
+        for (int j = from; j < to; j++) {
+            if (recorded(j, in)) {
+                slots[j - from] = count++;
+                times.add(timeAfter(j));
+            }
+        }
+        for (int j = from; j < to; j++) if (!recorded(j, in)) slots[j - from] = count;
+        int[] unknownDims = new int[Math.max(x.shape().numDimensions(), 0)];
+        java.util.Arrays.fill(unknownDims, -1);
+        Operand<TInt32> elementShape = x.shape().isUnknown() ? tf.constant(-1) : tf.constant(unknownDims);
+        List<Operand<?>> start = new ArrayList<>(List.of(x));
+        if (count > 0) start.add(tf.tensorListReserve(elementShape, tf.constant(count + 1), TFloat32.class));
+        List<Operand<?>> after = FrameLoop.repeat(tf, from, to, start, (g, k, state) -> {
+            StepIndex step = StepIndex.range(g, k, from, to);
+            Operand<TFloat32> next = advance(g, in, floats(state.get(0)), step);
+            if (state.size() == 1) return List.of(next);
+            return List.of(next, g.tensorListSetItem(state.get(1), g.gather(g.constant(slots), step.row(), g.constant(0)), next));
+        });
+        if (count > 0) recorded.add(tf.tensorListGather(after.get(1), tf.range(tf.constant(0), tf.constant(count), tf.constant(1)), elementShape, TFloat32.class));
+        return floats(after.get(0));
     }
 
     /** Whether the state after iteration [i] is recorded. */
