@@ -91,6 +91,14 @@ class FrameLoopSpec : FunSpec({
         }
     }
 
+    test("the graph keeps its version: a scalar placeholder built after a loop is still known to be a scalar") {
+        graph {
+            FrameLoop.repeat(tf, 0, 3, listOf(constant(arrayOf(floatArrayOf(1f))))) { g, _, state -> listOf(g.math.neg(floats(state[0]))) }
+            // at the version 0 of a GraphDef without versions, TensorFlow reads a scalar placeholder's shape as unknown
+            tf.placeholder(TInt32::class.java, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.scalar())).shape().numDimensions() shouldBe 0
+        }
+    }
+
     test("a step may differentiate inside itself: gradient descent on ½‖x − c‖², x_n = c + (1 − η)ⁿ (x₀ − c)") {
         graph {
             val c = constant(arrayOf(floatArrayOf(1f, 1f)))

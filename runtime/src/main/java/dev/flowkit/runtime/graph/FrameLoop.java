@@ -3,6 +3,7 @@ package dev.flowkit.runtime.graph;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteBuffer;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteImportGraphDefOptions;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphImportGraphDef;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphVersions;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefOptionsAddInputMapping;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewBufferFromString;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewImportGraphDefOptions;
@@ -34,6 +35,7 @@ import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.VersionDef;
 import org.tensorflow.types.TInt32;
 
 /**
@@ -292,24 +294,32 @@ public final class FrameLoop {
             throw new IllegalStateException("no node " + node);
         }
 
-        /** The GraphDef imported into the graph, each outside output mapped in by its import name. */
+        /**
+         * The GraphDef imported into the graph, each outside output mapped in by its import name. It carries the graph's own
+         * versions: an import lowers the graph's version to the imported one's, and at version 0 TensorFlow's shape
+         * inference takes a scalar placeholder built afterwards for one of unknown shape (a network built after the
+         * first loop then took its slower path for a t of unknown rank).
+         */
         void importInto() {
             TF_Status status = TF_Status.newStatus();
             TF_ImportGraphDefOptions options = TF_NewImportGraphDefOptions();
-            byte[] bytes = def.build().toByteArray();
             List<TF_Output> outputs = new ArrayList<>();
-            try (BytePointer pointer = new BytePointer(bytes); AutoCloseable reference = reference(graph)) {
+            try (AutoCloseable reference = reference(graph)) {
+                TF_Graph handle = nativeHandle(reference);
+                byte[] bytes = def.setVersions(versions(handle)).build().toByteArray();
                 for (Map.Entry<String, Output<?>> e : imports.entrySet()) {
                     TF_Output out = new TF_Output().oper(((GraphOperation) e.getValue().op()).getUnsafeNativeHandle()).index(e.getValue().index());
                     outputs.add(out);
                     TF_ImportGraphDefOptionsAddInputMapping(options, e.getKey(), 0, out);
                 }
-                TF_Buffer buffer = TF_NewBufferFromString(pointer, bytes.length);
-                try {
-                    TF_GraphImportGraphDef(nativeHandle(reference), buffer, options, status);
-                    status.throwExceptionIfNotOK();
-                } finally {
-                    TF_DeleteBuffer(buffer);
+                try (BytePointer pointer = new BytePointer(bytes)) {
+                    TF_Buffer buffer = TF_NewBufferFromString(pointer, bytes.length);
+                    try {
+                        TF_GraphImportGraphDef(handle, buffer, options, status);
+                        status.throwExceptionIfNotOK();
+                    } finally {
+                        TF_DeleteBuffer(buffer);
+                    }
                 }
             } catch (RuntimeException e) {
                 throw e;
@@ -318,6 +328,18 @@ public final class FrameLoop {
             } finally {
                 TF_DeleteImportGraphDefOptions(options);
                 outputs.forEach(TF_Output::close);
+            }
+        }
+
+        private static VersionDef versions(TF_Graph graph) throws com.google.protobuf.InvalidProtocolBufferException {
+            TF_Buffer buffer = TF_Buffer.newBuffer();
+            TF_Status status = TF_Status.newStatus();
+            try {
+                TF_GraphVersions(graph, buffer, status);
+                status.throwExceptionIfNotOK();
+                return VersionDef.parseFrom(buffer.dataAsByteBuffer());
+            } finally {
+                buffer.delete();
             }
         }
 
