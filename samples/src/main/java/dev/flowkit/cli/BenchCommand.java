@@ -355,20 +355,14 @@ final class BenchCommand implements Callable<Integer> {
             }
             ExperimentSpec spec = scoreNet(images, 32);
             try (CompiledExperiment experiment = Flowkit.create().compile(spec, new SessionOptions(threads, interOp(), graphOptimizer))) {
-                long start = System.nanoTime();
-                experiment.sample(64, Streams.SAMPLES);
-                double first = (System.nanoTime() - start) / 1e6;
-                double[] seconds = new double[Math.min(repeats, 5)];
-                for (int r = 0; r < seconds.length; r++) {
-                    long t0 = System.nanoTime();
-                    experiment.sample(64, Streams.SAMPLES + r);
-                    seconds[r] = (System.nanoTime() - t0) / 1e9;
-                }
-                print("unet_em_image_steps_per_s", 64 * 20 / median(seconds), "image-steps/s", "ScoreNet, 64 images × 20 Euler–Maruyama "
-                        + "steps of the reverse SDE in one graph execution, " + interOp() + " row blocks, one intra-op thread each; median of " + seconds.length, interOp());
-                print("unet_em_gflop_per_s", 64 * 20 / median(seconds) * 2.0 * SCORE_NET_MACS / 1e9, "GFLOP/s",
+                int timed = Math.min(repeats, 5);
+                SampleTiming timing = sampleMillis(experiment, 64, timed);
+                double imageSteps = 64 * 20 / (timing.medianMillis() / 1000);
+                print("unet_em_image_steps_per_s", imageSteps, "image-steps/s", "ScoreNet, 64 images × 20 Euler–Maruyama "
+                        + "steps of the reverse SDE in one graph execution, " + interOp() + " row blocks, one intra-op thread each; median of " + timed, interOp());
+                print("unet_em_gflop_per_s", imageSteps * 2.0 * SCORE_NET_MACS / 1e9, "GFLOP/s",
                         "the same in multiply-add work (" + SCORE_NET_MACS + " per image-step), against bench peak", interOp());
-                print("unet_em_64x20_first_ms", first, "ms", "the same graph's first run: building, session set-up, graph optimization", interOp());
+                print("unet_em_64x20_first_ms", timing.firstMillis(), "ms", "the same graph's first run: building, session set-up, graph optimization", interOp());
                 printSamplingProfile("unet_em_64x20", experiment, 64);
             }
         } finally {
@@ -396,13 +390,18 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Wall times of one batch of 2000 samples: the first (warm-up) run, and the median of the repeats after it. */
     private SampleTiming sampleMillis(CompiledExperiment experiment) {
+        return sampleMillis(experiment, 2000, repeats);
+    }
+
+    /** The same for [count] samples and [timed] repeats. */
+    private SampleTiming sampleMillis(CompiledExperiment experiment, int count, int timed) {
         long start = System.nanoTime();
-        experiment.sample(2000, Streams.SAMPLES); // warm-up: graph optimization
+        experiment.sample(count, Streams.SAMPLES); // warm-up: graph optimization
         double first = (System.nanoTime() - start) / 1e6;
-        double[] millis = new double[repeats];
-        for (int r = 0; r < repeats; r++) {
+        double[] millis = new double[timed];
+        for (int r = 0; r < timed; r++) {
             long t0 = System.nanoTime();
-            experiment.sample(2000, Streams.SAMPLES + r);
+            experiment.sample(count, Streams.SAMPLES + r);
             millis[r] = (System.nanoTime() - t0) / 1e6;
         }
         return new SampleTiming(first, median(millis));

@@ -6,12 +6,11 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSessionOptio
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetConfig;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetTarget;
 
+import dev.flowkit.runtime.graph.NativeGraph;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
 import org.bytedeco.javacpp.BytePointer;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
-import org.tensorflow.internal.c_api.TF_Graph;
 import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_SessionOptions;
 import org.tensorflow.internal.c_api.TF_Status;
@@ -26,36 +25,26 @@ final class RemoteSession {
     private RemoteSession() {}
 
     static Session open(Graph graph, String target, ConfigProto config) {
-        try {
-            Method ref = Graph.class.getDeclaredMethod("ref");
-            ref.setAccessible(true);
-            try (AutoCloseable reference = (AutoCloseable) ref.invoke(graph)) {
-                Method handle = reference.getClass().getDeclaredMethod("nativeHandle");
-                handle.setAccessible(true);
-                TF_Graph nativeGraph = (TF_Graph) handle.invoke(reference);
-                TF_Status status = TF_Status.newStatus();
-                TF_SessionOptions options = TF_NewSessionOptions();
-                try {
-                    TF_SetTarget(options, target);
-                    byte[] bytes = config.toByteArray();
-                    try (BytePointer pointer = new BytePointer(bytes)) {
-                        TF_SetConfig(options, pointer, bytes.length, status);
-                    }
-                    status.throwExceptionIfNotOK();
-                    TF_Session session = TF_NewSession(nativeGraph, options, status);
-                    status.throwExceptionIfNotOK();
-                    Constructor<Session> wrap = Session.class.getDeclaredConstructor(Graph.class, TF_Session.class);
-                    wrap.setAccessible(true);
-                    return wrap.newInstance(graph, session);
-                } finally {
-                    TF_DeleteSessionOptions(options);
+        try (NativeGraph nativeGraph = NativeGraph.of(graph)) {
+            TF_Status status = TF_Status.newStatus();
+            TF_SessionOptions options = TF_NewSessionOptions();
+            try {
+                TF_SetTarget(options, target);
+                byte[] bytes = config.toByteArray();
+                try (BytePointer pointer = new BytePointer(bytes)) {
+                    TF_SetConfig(options, pointer, bytes.length, status);
                 }
+                status.throwExceptionIfNotOK();
+                TF_Session session = TF_NewSession(nativeGraph.handle(), options, status);
+                status.throwExceptionIfNotOK();
+                Constructor<Session> wrap = Session.class.getDeclaredConstructor(Graph.class, TF_Session.class);
+                wrap.setAccessible(true);
+                return wrap.newInstance(graph, session);
+            } finally {
+                TF_DeleteSessionOptions(options);
             }
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("this TensorFlow Java cannot open a session on " + target + ": " + e, e);
-        } catch (Exception e) {
-            if (e instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e);
         }
     }
 }

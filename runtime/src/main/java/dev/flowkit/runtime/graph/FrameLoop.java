@@ -9,7 +9,6 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewBufferFromSt
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewImportGraphDefOptions;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationToNodeDef;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -304,8 +303,8 @@ public final class FrameLoop {
             TF_Status status = TF_Status.newStatus();
             TF_ImportGraphDefOptions options = TF_NewImportGraphDefOptions();
             List<TF_Output> outputs = new ArrayList<>();
-            try (AutoCloseable reference = reference(graph)) {
-                TF_Graph handle = nativeHandle(reference);
+            try (NativeGraph nativeGraph = NativeGraph.of(graph)) {
+                TF_Graph handle = nativeGraph.handle();
                 byte[] bytes = def.setVersions(versions(handle)).build().toByteArray();
                 for (Map.Entry<String, Output<?>> e : imports.entrySet()) {
                     TF_Output out = new TF_Output().oper(((GraphOperation) e.getValue().op()).getUnsafeNativeHandle()).index(e.getValue().index());
@@ -341,18 +340,6 @@ public final class FrameLoop {
             } finally {
                 buffer.delete();
             }
-        }
-
-        private static AutoCloseable reference(Graph graph) throws ReflectiveOperationException {
-            Method ref = Graph.class.getDeclaredMethod("ref");
-            ref.setAccessible(true);
-            return (AutoCloseable) ref.invoke(graph);
-        }
-
-        private static TF_Graph nativeHandle(AutoCloseable reference) throws ReflectiveOperationException {
-            Method handle = reference.getClass().getDeclaredMethod("nativeHandle");
-            handle.setAccessible(true);
-            return (TF_Graph) handle.invoke(reference);
         }
     }
 }

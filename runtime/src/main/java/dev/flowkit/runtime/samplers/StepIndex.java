@@ -4,6 +4,7 @@ import dev.flowkit.runtime.graph.RandomKey;
 import dev.flowkit.runtime.graph.Tensors;
 import java.util.function.IntPredicate;
 import java.util.function.IntToDoubleFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -47,6 +48,12 @@ public final class StepIndex {
         return tf.gather(tf.constant(table), row, tf.constant(0));
     }
 
+    /** f(i) as an int32 scalar. */
+    public Operand<TInt32> integer(Ops tf, IntUnaryOperator f) {
+        if (row == null) return tf.constant(f.applyAsInt(from));
+        return tf.gather(tf.constant(IntStream.range(from, to).map(f).toArray()), row, tf.constant(0));
+    }
+
     /** p(i): how the step is built, so the same for every step of a range (a sampler loops only such ranges). */
     public boolean is(IntPredicate p) {
         boolean first = p.test(from);
@@ -60,12 +67,6 @@ public final class StepIndex {
     public RandomKey derive(RandomKey key) {
         if (row == null) return key.derive(from);
         return key.deriveEach(IntStream.range(from, to).asLongStream().toArray(), row);
-    }
-
-    /** k − from, the step's place in its range (0 for one step). */
-    public Operand<TInt32> row() {
-        if (row == null) throw new IllegalStateException("step " + from + " is built on its own");
-        return row;
     }
 
     /** i, for steps built one at a time only. */

@@ -109,7 +109,7 @@ public abstract class UnrolledSampler implements Sampler {
      */
     private Operand<TFloat32> looped(Ops tf, SamplingInput in, Operand<TFloat32> x, int from, int to,
                                      List<Operand<TFloat32>> recorded, List<Double> times) {
-        int[] slots = new int[to - from];
+        int[] slots = new int[to - from]; // iteration j's place in the list
         int count = 0;
         for (int j = from; j < to; j++) {
             if (recorded(j, in)) {
@@ -127,7 +127,7 @@ public abstract class UnrolledSampler implements Sampler {
             StepIndex step = StepIndex.range(g, k, from, to);
             Operand<TFloat32> next = advance(g, in, floats(state.get(0)), step);
             if (state.size() == 1) return List.of(next);
-            return List.of(next, g.tensorListSetItem(state.get(1), g.gather(g.constant(slots), step.row(), g.constant(0)), next));
+            return List.of(next, g.tensorListSetItem(state.get(1), step.integer(g, j -> slots[j - from]), next));
         });
         if (count > 0) recorded.add(tf.tensorListGather(after.get(1), tf.range(tf.constant(0), tf.constant(count), tf.constant(1)), elementShape, TFloat32.class));
         return floats(after.get(0));
